@@ -1,0 +1,222 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/kotadb/kotadb/bench/stats"
+	"github.com/kotadb/kotadb/bench/sysinfo"
+)
+
+// IngestRun is what one `kotabench ingest` child measures on one corpus.
+type IngestRun struct {
+	Corpus      string `json:"corpus"`
+	Files       int    `json:"files"`
+	CorpusBytes int64  `json:"corpus_bytes"`
+	Collection  string `json:"collection"`
+	Added       int    `json:"added"`      // documents the cold ingest stored
+	ReadBytes   int64  `json:"read_bytes"` // bytes the cold ingest read
+	Warnings    int    `json:"warnings"`
+	NoSync      bool   `json:"no_sync"` // commits were not fsync'd
+	// IngestNS is the DB.Index call on a fresh, open database.
+	IngestNS    int64 `json:"ingest_ns"`
+	IngestCPUNS int64 `json:"ingest_cpu_ns"` // CPU time of the same call
+	// DBBytes is the database folder's size after Close.
+	DBBytes int64 `json:"db_bytes"`
+	PeakRSS int64 `json:"peak_rss_bytes"`
+	// NoChangeNS are the times of DB.Index runs over the unchanged folder.
+	NoChangeNS []int64 `json:"no_change_ns"`
+	// OpenNS are the times of Open + the first Get of a document.
+	OpenNS []int64 `json:"open_ns"`
+}
+
+// IngestSummary is a corpus's ingest figures, medians over runs.
+type IngestSummary struct {
+	Corpus      string   `json:"corpus"`
+	Files       int      `json:"files"`
+	CorpusBytes int64    `json:"corpus_bytes"`
+	Runs        int      `json:"runs"`
+	Added       int      `json:"added"`
+	NoSync      bool     `json:"no_sync"`
+	IngestNS    float64  `json:"ingest_ns"`
+	IngestCPUNS float64  `json:"ingest_cpu_ns"`
+	DocsPerSec  float64  `json:"docs_per_sec"`
+	MBPerSec    float64  `json:"mb_per_sec"` // decimal MB of files read per second
+	PeakRSS     float64  `json:"peak_rss_bytes"`
+	DBBytes     float64  `json:"db_bytes"`
+	NoChangeNS  float64  `json:"no_change_ns"`
+	OpenNS      float64  `json:"open_ns"`
+	Targets     []Target `json:"targets"`
+}
+
+// IngestReport is the output of `kotabench ingest`.
+type IngestReport struct {
+	FormatVersion int             `json:"format_version"`
+	Kind          string          `json:"kind"` // KindIngest
+	Machine       sysinfo.Machine `json:"machine"`
+	Command       string          `json:"command"`
+	Runs          int             `json:"runs"`
+	Corpora       []IngestSummary `json:"corpora"`
+	Raw           []IngestRun     `json:"raw_runs"`
+}
+
+// Ingest targets from the Foundation issue.
+const (
+	TargetDocsPerSec    = 10_000 // cold ingest, docs/s (issue: on dwarves-brain)
+	TargetMBPerSec      = 30     // cold ingest, MB/s (issue: on opentelemetry-docs)
+	TargetNoChangeFiles = 2_000  // no-change re-run of this many files…
+	TargetNoChangeNS    = 100e6  // …in under 100 ms
+	TargetDBRatio       = 0.6    // database < 0.6x corpus bytes
+	TargetOpenNS        = 5e6    // open + first Get < 5 ms
+)
+
+// SummarizeIngest aggregates runs of one corpus: the median of each run's
+// figure; a run's no-change and open times are themselves medians.
+func SummarizeIngest(runs []IngestRun) (IngestSummary, error) {
+	if len(runs) == 0 {
+		return IngestSummary{}, fmt.Errorf("summarize ingest: no runs")
+	}
+	first := runs[0]
+	var ingest, ingestCPU, rss, db, noChange, open []float64
+	for i, r := range runs {
+		if r.Corpus != first.Corpus {
+			return IngestSummary{}, fmt.Errorf("summarize ingest: run %d is on %s, run 1 on %s", i+1, r.Corpus, first.Corpus)
+		}
+		if len(r.NoChangeNS) == 0 || len(r.OpenNS) == 0 {
+			return IngestSummary{}, fmt.Errorf("summarize ingest: run %d of %s has no no-change or open times", i+1, r.Corpus)
+		}
+		ingest = append(ingest, float64(r.IngestNS))
+		ingestCPU = append(ingestCPU, float64(r.IngestCPUNS))
+		rss = append(rss, float64(r.PeakRSS))
+		db = append(db, float64(r.DBBytes))
+		noChange = append(noChange, medianInts(r.NoChangeNS))
+		open = append(open, medianInts(r.OpenNS))
+	}
+	s := IngestSummary{
+		Corpus: first.Corpus, Files: first.Files, CorpusBytes: first.CorpusBytes, Runs: len(runs), Added: first.Added, NoSync: first.NoSync,
+		IngestNS: stats.Median(ingest), IngestCPUNS: stats.Median(ingestCPU), PeakRSS: stats.Median(rss), DBBytes: stats.Median(db),
+		NoChangeNS: stats.Median(noChange), OpenNS: stats.Median(open),
+	}
+	if s.IngestNS > 0 {
+		secs := s.IngestNS / 1e9
+		s.DocsPerSec = float64(first.Added) / secs
+		s.MBPerSec = float64(first.ReadBytes) / mb / secs
+	}
+	s.Targets = ingestTargets(s)
+	return s, nil
+}
+
+func medianInts(xs []int64) float64 {
+	fs := make([]float64, len(xs))
+	for i, x := range xs {
+		fs[i] = float64(x)
+	}
+	return stats.Median(fs)
+}
+
+// NoChangeScaledNS is the no-change re-run time scaled linearly to
+// TargetNoChangeFiles files (a no-change run costs one stat per file).
+func (s IngestSummary) NoChangeScaledNS() float64 {
+	if s.Files == 0 {
+		return 0
+	}
+	return s.NoChangeNS * TargetNoChangeFiles / float64(s.Files)
+}
+
+func ingestTargets(s IngestSummary) []Target {
+	atLeast := func(name, unit string, v, bound float64) Target {
+		t := Target{Name: name, Unit: unit, Value: v, Bound: bound, Status: Fail}
+		if v >= bound {
+			t.Status = Pass
+		}
+		return t
+	}
+	below := func(name, unit string, v, bound float64) Target {
+		t := Target{Name: name, Unit: unit, Value: v, Bound: bound, Status: Fail}
+		if v < bound {
+			t.Status = Pass
+		}
+		return t
+	}
+	return []Target{
+		atLeast("cold ingest ≥ 10,000 docs/s (issue: dwarves-brain)", "docs/s", s.DocsPerSec, TargetDocsPerSec),
+		atLeast("cold ingest ≥ 30 MB/s (issue: opentelemetry-docs)", "MB/s", s.MBPerSec, TargetMBPerSec),
+		below("no-change re-run, scaled to 2,000 files, < 100 ms", "ns", s.NoChangeScaledNS(), TargetNoChangeNS),
+		below("database < 0.6x corpus bytes", "bytes", s.DBBytes, TargetDBRatio*float64(s.CorpusBytes)),
+		below("open + first Get < 5 ms", "ns", s.OpenNS, TargetOpenNS),
+	}
+}
+
+// IngestTable has one column per corpus.
+func IngestTable(r IngestReport) Table {
+	t := Table{Header: []string{"figure"}}
+	for _, c := range r.Corpora {
+		t.Header = append(t.Header, c.Corpus)
+	}
+	rows := []struct {
+		label string
+		get   func(IngestSummary) string
+	}{
+		{"files (stored)", func(s IngestSummary) string { return fmt.Sprintf("%d (%d)", s.Files, s.Added) }},
+		{"corpus (MB)", func(s IngestSummary) string { return sig(float64(s.CorpusBytes) / mb) }},
+		{"commits", func(s IngestSummary) string {
+			if s.NoSync {
+				return "no fsync (--no-sync)"
+			}
+			return "fsync'd"
+		}},
+		{"cold ingest (s)", func(s IngestSummary) string { return sig(s.IngestNS / 1e9) }},
+		{"cold ingest CPU time (s)", func(s IngestSummary) string { return sig(s.IngestCPUNS / 1e9) }},
+		{"docs/s", func(s IngestSummary) string { return sig(s.DocsPerSec) }},
+		{"MB/s", func(s IngestSummary) string { return sig(s.MBPerSec) }},
+		{"peak RSS (MB)", func(s IngestSummary) string { return sig(s.PeakRSS / mb) }},
+		{"database (MB)", func(s IngestSummary) string { return sig(s.DBBytes / mb) }},
+		{"database / corpus", func(s IngestSummary) string { return ratio(s.DBBytes, float64(s.CorpusBytes)) }},
+		{"no-change re-run (ms)", func(s IngestSummary) string { return sig(s.NoChangeNS / msPerNS) }},
+		{"  scaled to 2,000 files (ms)", func(s IngestSummary) string { return sig(s.NoChangeScaledNS() / msPerNS) }},
+		{"open + first Get (ms)", func(s IngestSummary) string { return sig(s.OpenNS / msPerNS) }},
+	}
+	for _, row := range rows {
+		cells := []string{row.label}
+		for _, c := range r.Corpora {
+			cells = append(cells, row.get(c))
+		}
+		t.Rows = append(t.Rows, cells)
+	}
+	return t
+}
+
+// IngestTargetsTable lists every corpus's targets.
+func IngestTargetsTable(r IngestReport) Table {
+	t := Table{Header: []string{"target", "corpus", "kotadb", "bound", "status"}}
+	for _, c := range r.Corpora {
+		for _, tg := range c.Targets {
+			t.Rows = append(t.Rows, []string{tg.Name, c.Corpus, formatUnit(tg.Value, tg.Unit), formatUnit(tg.Bound, tg.Unit), tg.Status})
+		}
+	}
+	return t
+}
+
+// WriteIngest renders an IngestReport as markdown or aligned text.
+func WriteIngest(w io.Writer, r IngestReport, markdown bool) error {
+	var b strings.Builder
+	m := r.Machine
+	if markdown {
+		b.WriteString("## kotabench ingest\n\n")
+	} else {
+		b.WriteString("kotabench ingest\n================\n")
+	}
+	writeMachine(&b, m)
+	fmt.Fprintf(&b, "runs per corpus: %d · command: `%s`\n\n", r.Runs, r.Command)
+	for _, t := range []Table{IngestTable(r), IngestTargetsTable(r)} {
+		if markdown {
+			_ = t.WriteMarkdown(&b) // a strings.Builder does not fail
+		} else {
+			_ = t.WriteText(&b)
+		}
+		b.WriteString("\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/kotadb/kotadb"
+)
+
+// putCommand is `kotadb put COLLECTION/KEY JSON|@FILE|-`.
+type putCommand struct{ g *globals }
+
+func (c *putCommand) flags() *flag.FlagSet { return c.g.newFlagSet("put") }
+
+func (c *putCommand) Run(_ context.Context, args []string) (err error) {
+	args, err = c.g.parse("put", c.flags(), args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs("put", args, 2, 2); err != nil {
+		return err
+	}
+	key := args[0]
+	value, input, err := c.readValue(args[1])
+	if err != nil {
+		return err
+	}
+	db, err := c.g.openDB(false)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := db.Close(); err == nil {
+			err = cerr
+		}
+	}()
+
+	before := db.Store().LastSeq()
+	v, err := db.Put(key, value, "cli")
+	if err != nil {
+		var je *kotadb.JSONError
+		if errors.As(err, &je) {
+			je.File = input // say where the bad JSON came from, not the key
+			return fmt.Errorf("put %s: %w", key, je)
+		}
+		return err
+	}
+	if c.g.json {
+		return writeJSON(c.g.stdout, newVersionJSON(v))
+	}
+	if v.Seq <= before {
+		_, err = fmt.Fprintf(c.g.stderr, "%s unchanged (seq %d)\n", key, v.Seq)
+		return err
+	}
+	_, err = fmt.Fprintf(c.g.stderr, "stored %s at seq %d (%d bytes)\n", key, v.Seq, v.Size)
+	return err
+}
+
+// readValue returns the value and a name for it in error messages.
+func (c *putCommand) readValue(arg string) (value []byte, input string, err error) {
+	switch {
+	case arg == "-":
+		b, err := io.ReadAll(c.g.stdin)
+		if err != nil {
+			return nil, "", fmt.Errorf("put: read stdin: %w", err)
+		}
+		return b, "stdin", nil
+	case strings.HasPrefix(arg, "@"):
+		name := arg[1:]
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return nil, "", fmt.Errorf("put: %w", err)
+		}
+		return b, name, nil
+	}
+	return []byte(arg), "argument", nil
+}

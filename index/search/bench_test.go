@@ -1,0 +1,143 @@
+package search
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/kotadb/kotadb/internal/vfs"
+)
+
+var benchCorpora = []string{"dwarves-brain", "opentelemetry-docs"}
+
+// BenchmarkBuild indexes a whole corpus and flushes it to one segment on
+// the real filesystem: analysis, postings, dictionaries, fsync.
+func BenchmarkBuild(b *testing.B) {
+	for _, name := range benchCorpora {
+		b.Run(name, func(b *testing.B) {
+			docs := loadCorpus(b, name, 0)
+			size := 0
+			for _, d := range docs {
+				size += len(d.Text)
+			}
+			changes := puts(1, docs...)
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for b.Loop() {
+				dir := b.TempDir()
+				idx, err := Open(vfs.OS, dir, Options{noWorker: true})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := idx.Apply(changes); err != nil {
+					b.Fatal(err)
+				}
+				if err := idx.Close(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// benchQueries turns a corpus's queries.tsv into ASTs by class, the way the
+// query language would (AND of words; quoted phrases; #tag; path prefix).
+func benchQueries(b *testing.B, name string) map[string][]Query {
+	out := map[string][]Query{}
+	for _, q := range loadQueries(b, name) {
+		var query Query
+		switch q.class {
+		case "word", "typo", "absent", "substr", "ident":
+			query = Term{Text: q.query}
+		case "phrase", "title":
+			query = Phrase{Terms: strings.Fields(q.query)}
+		case "nl":
+			a := And{}
+			for _, w := range strings.Fields(q.query) {
+				a = append(a, Term{Text: w})
+			}
+			query = a
+		case "tag":
+			query = KeywordTerm{Field: KeywordTagTree, Value: strings.TrimPrefix(q.query, "#")}
+		case "path":
+			query = KeywordPrefix{Field: KeywordPath, Prefix: strings.TrimPrefix(q.query, "content/")}
+		default:
+			continue
+		}
+		out[q.class] = append(out[q.class], query)
+		if q.class == "word" {
+			w := []rune(q.query)
+			out["prefix"] = append(out["prefix"], Prefix{Text: string(w[:min(len(w), 4)])})
+		}
+	}
+	return out
+}
+
+// BenchmarkQuery measures one query of each class at a time over a
+// corpus flushed to one segment (top 10, no snippets); ns/op is per query.
+func BenchmarkQuery(b *testing.B) {
+	for _, name := range benchCorpora {
+		idx, _ := corpusIndex(b, name)
+		classes := benchQueries(b, name)
+		for _, class := range []string{"word", "phrase", "ident", "substr", "typo", "prefix", "nl", "tag", "path", "absent"} {
+			qs := classes[class]
+			if len(qs) == 0 {
+				continue
+			}
+			b.Run(name+"/"+class, func(b *testing.B) {
+				ctx := context.Background()
+				b.ReportAllocs()
+				i := 0
+				for b.Loop() {
+					if _, err := idx.Search(ctx, qs[i%len(qs)], SearchOptions{Limit: 10}); err != nil {
+						b.Fatal(err)
+					}
+					i++
+				}
+			})
+		}
+		b.Run(name+"/word+snippets", func(b *testing.B) {
+			qs := classes["word"]
+			i := 0
+			for b.Loop() {
+				if _, err := idx.Search(context.Background(), qs[i%len(qs)], SearchOptions{Limit: 10, Snippets: true}); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+		idx.Close()
+	}
+}
+
+// BenchmarkOpenFirstAnswer opens an index of a flushed corpus and answers
+// one word query.
+func BenchmarkOpenFirstAnswer(b *testing.B) {
+	for _, name := range benchCorpora {
+		b.Run(name, func(b *testing.B) {
+			docs := loadCorpus(b, name, 0)
+			dir := b.TempDir()
+			idx, err := Open(vfs.OS, dir, Options{noWorker: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := idx.Apply(puts(1, docs...)); err != nil {
+				b.Fatal(err)
+			}
+			if err := idx.Close(); err != nil {
+				b.Fatal(err)
+			}
+			q := benchQueries(b, name)["word"][0]
+			for b.Loop() {
+				idx, err := Open(vfs.OS, dir, Options{noWorker: true})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := idx.Search(context.Background(), q, SearchOptions{Limit: 10}); err != nil {
+					b.Fatal(err)
+				}
+				idx.Close()
+			}
+		})
+	}
+}

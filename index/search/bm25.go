@@ -1,0 +1,97 @@
+package search
+
+import "math"
+
+// Ranking is BM25F (Robertson & Zaragoza's "simple BM25F"): a term's
+// frequencies in the fields are combined, each length-normalized by its own
+// field and weighted, before one saturation:
+//
+//	B_f(d)  = 1 - b_f + b_f · len_f(d) / avglen_f      (B_f = 1 when avglen_f = 0)
+//	tf~(d)  = Σ_f  w_f · tf_f(d) / B_f(d)
+//	idf     = ln(1 + (N - df + 0.5) / (df + 0.5))
+//	score   = idf · tf~ / (k1 + tf~)
+//
+// N is the number of live documents, df the number of live documents the
+// term matches (in any field the query allows), len_f(d) the number of
+// tokens of field f in d and avglen_f its mean over live documents. A
+// term's frequency tf_f(d) sums the frequencies of every word it matches
+// (its stem group, its prefix expansions, its corrections, each times the
+// variant's weight: 1, or correctionWeight for a corrected word). A phrase
+// uses its occurrence count as tf and the sum of its words' idfs as idf. A
+// document's score is the sum over the query's scoring clauses it matches;
+// keyword, numeric, regex and substring clauses filter without scoring.
+// Like Lucene since 8.0 the constant (k1 + 1) factor is left out: it does
+// not change the order.
+
+// BM25Params are the ranking parameters.
+type BM25Params struct {
+	K1      float64
+	B       [numTextFields]float64 // length normalization per field
+	Weights [numTextFields]float64 // field weights
+}
+
+// DefaultBM25: title 3, headings 2, tags 2, path 1.5, body 1; k1 1.2, b 0.75.
+var DefaultBM25 = BM25Params{
+	K1:      1.2,
+	B:       [numTextFields]float64{0.75, 0.75, 0.75, 0.75, 0.75},
+	Weights: [numTextFields]float64{3, 2, 2, 1.5, 1},
+}
+
+// correctionWeight scales the frequencies of a word reached by a typo
+// correction at the given edit distance.
+func correctionWeight(dist int) float64 { return math.Pow(0.5, float64(dist)) }
+
+func idf(n, df float64) float64 {
+	return math.Log(1 + (n-df+0.5)/(df+0.5))
+}
+
+// collectionStats are the live document count and mean field lengths of a
+// snapshot.
+type collectionStats struct {
+	n   float64
+	avg [numTextFields]float64
+}
+
+func snapshotStats(s *snapshot) collectionStats {
+	var st collectionStats
+	var sums [numTextFields]float64
+	for _, v := range s.views {
+		st.n += float64(v.limit - v.dead.count)
+		for f := range numTextFields {
+			sums[f] += float64(v.sums[f] - v.dead.lenSum[f])
+		}
+	}
+	if st.n > 0 {
+		for f := range numTextFields {
+			st.avg[f] = sums[f] / st.n
+		}
+	}
+	return st
+}
+
+// fieldScorer holds, for one unit, what turns frequencies into tf~.
+type fieldScorer struct {
+	p     *BM25Params
+	avg   [numTextFields]float64
+	norms []byte
+}
+
+// tfNorm returns tf~ for a doc given its weighted frequency per field.
+func (s *fieldScorer) tfNorm(doc uint32, tf *[numTextFields]float64) float64 {
+	var t float64
+	for f := range numTextFields {
+		if tf[f] == 0 {
+			continue
+		}
+		bf := 1.0
+		if s.avg[f] > 0 {
+			bf = 1 - s.p.B[f] + s.p.B[f]*float64(fieldLen(s.norms, doc, f))/s.avg[f]
+		}
+		t += s.p.Weights[f] * tf[f] / bf
+	}
+	return t
+}
+
+func (s *fieldScorer) saturate(idf, tfn float64) float64 {
+	return idf * tfn / (s.p.K1 + tfn)
+}

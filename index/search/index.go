@@ -1,0 +1,569 @@
+// Package search is kotadb's full-text search engine: an in-memory head of
+// recent changes plus immutable segment files (like Lucene, Bleve scorch or
+// zoekt), a manifest naming the live segments, background tiered merges and
+// BM25F ranking with typo tolerance, prefix expansion, phrases, snippets and
+// explanations.
+//
+// The index is derived from the store's change log: Apply feeds it changes
+// (searchable at once), Flush makes them durable, and after a crash Open
+// returns the index as of Seq() so the caller replays the store's changes
+// after it. Every indexed document version keeps the store seq from which
+// it is live, and dead versions keep the seq at which they stopped, so
+// history is never lost by flushes or merges.
+package search
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/kotadb/kotadb/errs"
+	"github.com/kotadb/kotadb/index"
+	"github.com/kotadb/kotadb/internal/vfs"
+)
+
+// Index is a search index in a directory. Its methods are safe for
+// concurrent use; searches never wait for flushes or merges.
+type Index struct {
+	fs   vfs.FS
+	dir  string
+	opts Options
+
+	// commitMu serializes the writers of files named by the manifest
+	// (flushes and merge commits). It is taken before mu.
+	commitMu sync.Mutex
+
+	// mu guards the fields below. It is never held during I/O.
+	mu         sync.Mutex
+	seq        uint64 // highest store seq applied
+	durableSeq uint64 // seq of the manifest on disk
+	nextFile   uint64
+	segs       []*segUnit  // oldest first
+	frozen     []*headUnit // heads being flushed, oldest first
+	active     *headUnit
+	snap       *snapshot
+	closed     bool
+	bgErr      error
+
+	work chan struct{} // wakes the background worker
+	quit chan struct{}
+	wg   sync.WaitGroup
+
+	flushes atomic.Uint64
+	merges  atomic.Uint64
+}
+
+// segUnit is a live segment with its tombstones.
+type segUnit struct {
+	seg       *segment
+	dead      *deadSet          // published dead set
+	ends      map[uint32]uint64 // end seq of each dead doc
+	delGen    uint64            // generation of the tombstone file on disk, 0: none
+	persisted *deadSet          // the dead set that file holds
+	merging   bool              // picked by a running merge
+}
+
+// headUnit is a head with its tombstones.
+type headUnit struct {
+	h    *head
+	dead *deadSet
+	ends map[uint32]uint64
+}
+
+func newHeadUnit() *headUnit {
+	return &headUnit{h: newHead(), dead: &deadSet{}, ends: map[uint32]uint64{}}
+}
+
+// Open opens (or creates) the index in dir. It reads only the manifest,
+// the segments' tables of contents and their tombstones; the caller then
+// replays the store's changes after Seq() with Apply.
+func Open(fsys vfs.FS, dir string, opts Options) (*Index, error) {
+	if err := fsys.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("search index: create %s: %w", dir, err)
+	}
+	m, err := readManifest(fsys, dir)
+	if err != nil {
+		return nil, fmt.Errorf("search index: %w", err)
+	}
+	idx := &Index{
+		fs: fsys, dir: dir, opts: opts.withDefaults(),
+		seq: m.seq, durableSeq: m.seq, nextFile: m.nextFile,
+		active: newHeadUnit(),
+		work:   make(chan struct{}, 1),
+		quit:   make(chan struct{}),
+	}
+	for _, ms := range m.segments {
+		u, err := idx.openSegUnit(ms)
+		if err != nil {
+			for _, u := range idx.segs {
+				u.seg.close()
+			}
+			return nil, fmt.Errorf("search index: %w", err)
+		}
+		idx.segs = append(idx.segs, u)
+	}
+	if err := idx.removeStrays(m); err != nil {
+		for _, u := range idx.segs {
+			u.seg.close()
+		}
+		return nil, fmt.Errorf("search index: %w", err)
+	}
+	idx.publish()
+	if !idx.opts.noWorker {
+		idx.wg.Add(1)
+		go idx.worker()
+	}
+	return idx, nil
+}
+
+func (idx *Index) openSegUnit(ms manifestSegment) (*segUnit, error) {
+	seg, err := openSegment(idx.fs, path.Join(idx.dir, segmentFile(ms.id)), ms.id)
+	if err != nil {
+		return nil, err
+	}
+	if seg.numDocs != ms.numDocs || seg.minSeq != ms.minSeq || seg.maxSeq != ms.maxSeq {
+		seg.close()
+		return nil, errs.Corruptf(seg.path, "manifest", "segment has %d docs, seqs %d..%d; manifest says %d docs, %d..%d",
+			seg.numDocs, seg.minSeq, seg.maxSeq, ms.numDocs, ms.minSeq, ms.maxSeq)
+	}
+	seg.refs.Store(1) // the index's own reference
+	u := &segUnit{seg: seg, dead: &deadSet{}, ends: map[uint32]uint64{}, delGen: ms.delGen}
+	if ms.delGen > 0 {
+		t, err := readTombstones(idx.fs, path.Join(idx.dir, tombstoneFile(ms.id, ms.delGen)), ms.id, seg.numDocs)
+		if err != nil {
+			seg.close()
+			return nil, err
+		}
+		it := t.docs.Iterator()
+		for i := 0; it.HasNext(); i++ {
+			doc := it.Next()
+			u.dead.add(doc, seg.normsData)
+			u.ends[doc] = t.ends[i]
+		}
+	}
+	u.persisted = u.dead
+	return u, nil
+}
+
+// removeStrays deletes files a crash left behind: temporary files, segments
+// the manifest does not name and tombstone generations it does not use.
+func (idx *Index) removeStrays(m *manifest) error {
+	names, err := idx.fs.ReadDir(idx.dir)
+	if err != nil {
+		return fmt.Errorf("list %s: %w", idx.dir, err)
+	}
+	keep := map[string]bool{manifestName: true}
+	for _, s := range m.segments {
+		keep[segmentFile(s.id)] = true
+		if s.delGen > 0 {
+			keep[tombstoneFile(s.id, s.delGen)] = true
+		}
+	}
+	for _, name := range names {
+		ours := strings.HasSuffix(name, ".seg") || strings.HasSuffix(name, ".del") || strings.HasSuffix(name, ".tmp")
+		if !ours || keep[name] {
+			continue
+		}
+		if err := idx.fs.Remove(path.Join(idx.dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("remove leftover %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// Seq returns the highest store seq applied.
+func (idx *Index) Seq() uint64 {
+	idx.mu.Lock()
+	defer idx.mu.Unlock()
+	return idx.seq
+}
+
+// Apply indexes changes, in seq order; changes at or below Seq() are
+// skipped, so replaying the store's log after a crash is safe. The changes
+// are searchable when Apply returns.
+func (idx *Index) Apply(changes []index.Change) error {
+	for i := range changes {
+		c := &changes[i]
+		if c.Key == "" {
+			return fmt.Errorf("search index: change %d has no key", c.Seq)
+		}
+		if !c.Delete && c.Doc == nil {
+			return fmt.Errorf("search index: change %d for %q has no document", c.Seq, c.Key)
+		}
+		if !c.Delete && c.Doc.Key != c.Key {
+			return fmt.Errorf("search index: change %d: document key %q differs from change key %q", c.Seq, c.Doc.Key, c.Key)
+		}
+		if i > 0 && c.Seq <= changes[i-1].Seq {
+			return fmt.Errorf("search index: changes out of order: %d after %d", c.Seq, changes[i-1].Seq)
+		}
+	}
+	idx.mu.Lock()
+	if idx.closed {
+		idx.mu.Unlock()
+		return fmt.Errorf("search index: %w", errs.ErrClosed)
+	}
+	b := batch{idx: idx, dirty: map[*deadSet]*deadSet{}}
+	act := idx.active
+	act.h.mu.Lock()
+	for i := range changes {
+		c := &changes[i]
+		if c.Seq <= idx.seq {
+			continue
+		}
+		b.kill(c.Key, c.Seq)
+		if !c.Delete {
+			d := *c.Doc
+			d.Seq = c.Seq
+			act.h.add(&d)
+		}
+		idx.seq = c.Seq
+	}
+	act.h.mu.Unlock()
+	b.install()
+	idx.publish()
+	full := len(act.h.docs) >= idx.opts.FlushDocs || act.h.memBytes >= idx.opts.FlushBytes
+	idx.mu.Unlock()
+	if full {
+		idx.wake()
+	}
+	return nil
+}
+
+// batch collects the dead-set clones one Apply makes, so each unit's set is
+// copied once per batch and published at the end.
+type batch struct {
+	idx   *Index
+	dirty map[*deadSet]*deadSet // published set → its clone
+}
+
+func (b *batch) set(cur **deadSet) *deadSet {
+	if c, ok := b.dirty[*cur]; ok {
+		return c
+	}
+	c := (*cur).clone()
+	b.dirty[*cur] = c
+	return c
+}
+
+// kill marks the live version of key (if any) dead at seq. The newest
+// version of a key is in the newest unit holding the key; if that version
+// is dead already the key is not live anywhere.
+func (b *batch) kill(key string, seq uint64) {
+	idx := b.idx
+	try := func(r reader, cur **deadSet, ends map[uint32]uint64) bool {
+		doc, ok := r.latest(key)
+		if !ok {
+			return false
+		}
+		d := b.set(cur)
+		if d.add(doc, r.norms()) {
+			ends[doc] = seq
+		}
+		return true
+	}
+	if try(idx.active.h, &idx.active.dead, idx.active.ends) {
+		return
+	}
+	for i := len(idx.frozen) - 1; i >= 0; i-- {
+		f := idx.frozen[i]
+		if try(f.h, &f.dead, f.ends) {
+			return
+		}
+	}
+	for i := len(idx.segs) - 1; i >= 0; i-- {
+		u := idx.segs[i]
+		if try(u.seg, &u.dead, u.ends) {
+			return
+		}
+	}
+}
+
+// install makes the batch's clones the units' dead sets.
+func (b *batch) install() {
+	idx := b.idx
+	swap := func(cur **deadSet) {
+		if c, ok := b.dirty[*cur]; ok {
+			*cur = c
+		}
+	}
+	swap(&idx.active.dead)
+	for _, f := range idx.frozen {
+		swap(&f.dead)
+	}
+	for _, u := range idx.segs {
+		swap(&u.dead)
+	}
+}
+
+func (idx *Index) wake() {
+	select {
+	case idx.work <- struct{}{}:
+	default:
+	}
+}
+
+// worker runs background flushes and merges until Close.
+func (idx *Index) worker() {
+	defer idx.wg.Done()
+	for {
+		select {
+		case <-idx.quit:
+			return
+		case <-idx.work:
+		}
+		idx.mu.Lock()
+		full := len(idx.active.h.docs) >= idx.opts.FlushDocs || idx.active.h.memBytes >= idx.opts.FlushBytes
+		idx.mu.Unlock()
+		if full {
+			if err := idx.Flush(); err != nil {
+				idx.setBgErr(err)
+			}
+		}
+		for {
+			select {
+			case <-idx.quit:
+				return
+			default:
+			}
+			did, err := idx.mergeOnce()
+			if err != nil {
+				idx.setBgErr(err)
+				break
+			}
+			if !did {
+				break
+			}
+		}
+	}
+}
+
+func (idx *Index) setBgErr(err error) {
+	idx.mu.Lock()
+	idx.bgErr = err
+	idx.mu.Unlock()
+}
+
+// Flush writes everything applied so far to disk: the head as a new
+// segment, new tombstone generations, and the manifest. When it returns,
+// Seq() survives a crash.
+func (idx *Index) Flush() error {
+	idx.commitMu.Lock()
+	defer idx.commitMu.Unlock()
+	idx.mu.Lock()
+	closed := idx.closed
+	idx.mu.Unlock()
+	if closed {
+		return fmt.Errorf("search index: %w", errs.ErrClosed)
+	}
+	return idx.flushLocked()
+}
+
+// tombstoneWrite is a tombstone generation to write for a segment.
+type tombstoneWrite struct {
+	id   uint64
+	gen  uint64
+	dead *deadSet
+	ends map[uint32]uint64
+}
+
+func copyEnds(dead *deadSet, ends map[uint32]uint64) map[uint32]uint64 {
+	c := make(map[uint32]uint64, dead.count)
+	dead.each(func(doc uint32) { c[doc] = ends[doc] })
+	return c
+}
+
+// flushLocked does the work of Flush; the caller holds commitMu.
+func (idx *Index) flushLocked() error {
+	idx.mu.Lock()
+	if len(idx.active.h.docs) > 0 {
+		idx.frozen = append(idx.frozen, idx.active)
+		idx.active = newHeadUnit()
+		idx.publish()
+	}
+	seq := idx.seq
+	frozen := append([]*headUnit(nil), idx.frozen...)
+	segs := append([]*segUnit(nil), idx.segs...)
+	var segDels []tombstoneWrite
+	for _, u := range segs {
+		if u.dead != u.persisted {
+			segDels = append(segDels, tombstoneWrite{id: u.seg.id, gen: u.delGen + 1, dead: u.dead, ends: copyEnds(u.dead, u.ends)})
+		}
+	}
+	type flushed struct {
+		hu   *headUnit
+		id   uint64
+		dead *deadSet
+		ends map[uint32]uint64
+		seg  *segment
+	}
+	fl := make([]flushed, len(frozen))
+	for i, f := range frozen {
+		fl[i] = flushed{hu: f, id: idx.nextFile, dead: f.dead, ends: copyEnds(f.dead, f.ends)}
+		idx.nextFile++
+	}
+	nextFile := idx.nextFile
+	durableSeq := idx.durableSeq
+	idx.mu.Unlock()
+
+	if len(fl) == 0 && len(segDels) == 0 && seq == durableSeq {
+		return nil
+	}
+	fail := func(err error) error {
+		for _, f := range fl {
+			if f.seg != nil {
+				f.seg.close()
+			}
+		}
+		return fmt.Errorf("search index: flush: %w", err)
+	}
+	for i := range fl {
+		f := &fl[i]
+		p := path.Join(idx.dir, segmentFile(f.id))
+		if _, err := writeSegment(idx.fs, p, headInput(f.hu.h)); err != nil {
+			return fail(err)
+		}
+		seg, err := openSegment(idx.fs, p, f.id)
+		if err != nil {
+			return fail(err)
+		}
+		seg.refs.Store(1)
+		f.seg = seg
+	}
+	for _, f := range fl {
+		if f.dead.count > 0 {
+			segDels = append(segDels, tombstoneWrite{id: f.id, gen: 1, dead: f.dead, ends: f.ends})
+		}
+	}
+	for _, w := range segDels {
+		data, err := encodeTombstones(w.id, w.dead, w.ends)
+		if err == nil {
+			err = writeFileSync(idx.fs, path.Join(idx.dir, tombstoneFile(w.id, w.gen)), data)
+		}
+		if err != nil {
+			return fail(fmt.Errorf("tombstones of segment %d: %w", w.id, err))
+		}
+	}
+	if err := idx.fs.SyncDir(idx.dir); err != nil {
+		return fail(fmt.Errorf("sync index directory: %w", err))
+	}
+	gens := map[uint64]uint64{}
+	for _, w := range segDels {
+		gens[w.id] = w.gen
+	}
+	m := &manifest{seq: seq, nextFile: nextFile}
+	for _, u := range segs {
+		gen := u.delGen
+		if g, ok := gens[u.seg.id]; ok {
+			gen = g
+		}
+		m.segments = append(m.segments, manifestSegment{id: u.seg.id, delGen: gen, numDocs: u.seg.numDocs, minSeq: u.seg.minSeq, maxSeq: u.seg.maxSeq})
+	}
+	for _, f := range fl {
+		m.segments = append(m.segments, manifestSegment{id: f.id, delGen: gens[f.id], numDocs: f.seg.numDocs, minSeq: f.seg.minSeq, maxSeq: f.seg.maxSeq})
+	}
+	if err := writeManifest(idx.fs, idx.dir, m); err != nil {
+		return fail(err)
+	}
+
+	// The manifest is durable: install the new state.
+	var oldDels []string
+	idx.mu.Lock()
+	for _, w := range segDels {
+		for _, u := range idx.segs {
+			if u.seg.id == w.id {
+				if u.delGen > 0 {
+					oldDels = append(oldDels, tombstoneFile(u.seg.id, u.delGen))
+				}
+				u.delGen, u.persisted = w.gen, w.dead
+			}
+		}
+	}
+	for _, f := range fl {
+		u := &segUnit{seg: f.seg, dead: f.hu.dead, ends: f.hu.ends, delGen: gens[f.id], persisted: f.dead}
+		if u.delGen == 0 {
+			u.persisted = u.dead
+			if f.hu.dead.count > 0 {
+				u.persisted = &deadSet{}
+			}
+		}
+		idx.segs = append(idx.segs, u)
+	}
+	idx.frozen = idx.frozen[len(fl):]
+	idx.durableSeq = seq
+	idx.publish()
+	idx.mu.Unlock()
+	idx.flushes.Add(1)
+	for _, name := range oldDels {
+		idx.fs.Remove(path.Join(idx.dir, name)) // a leftover is removed by the next Open
+	}
+	idx.wake()
+	return nil
+}
+
+// Close flushes, stops background work and releases the index. Searches
+// still running finish on their snapshot.
+func (idx *Index) Close() error {
+	idx.mu.Lock()
+	if idx.closed {
+		idx.mu.Unlock()
+		return fmt.Errorf("search index: %w", errs.ErrClosed)
+	}
+	idx.closed = true
+	idx.mu.Unlock()
+	close(idx.quit)
+	idx.wg.Wait()
+	idx.commitMu.Lock()
+	err := idx.flushLocked()
+	idx.commitMu.Unlock()
+	idx.mu.Lock()
+	snap := idx.snap
+	idx.snap = nil
+	segs := idx.segs
+	idx.segs = nil
+	idx.mu.Unlock()
+	idx.releaseSnapshot(snap)
+	for _, u := range segs {
+		idx.unref(u.seg)
+	}
+	return err
+}
+
+// unref drops a reference to a segment; the last one closes it and, when
+// it was merged away, removes its files.
+func (idx *Index) unref(s *segment) {
+	if s.refs.Add(-1) != 0 {
+		return
+	}
+	s.close()
+	if s.obsolete.Load() {
+		idx.fs.Remove(s.path) // a leftover is removed by the next Open
+	}
+}
+
+// Stats returns counters describing the index.
+func (idx *Index) Stats() Stats {
+	idx.mu.Lock()
+	defer idx.mu.Unlock()
+	st := Stats{
+		Seq: idx.seq, DurableSeq: idx.durableSeq, Segments: len(idx.segs),
+		HeadDocs: len(idx.active.h.docs), Flushes: idx.flushes.Load(), Merges: idx.merges.Load(),
+		BackgroundErr: idx.bgErr,
+	}
+	for _, f := range idx.frozen {
+		st.HeadDocs += len(f.h.docs)
+	}
+	if idx.snap != nil {
+		for _, v := range idx.snap.views {
+			st.Versions += uint64(v.limit)
+			st.LiveDocs += uint64(v.limit - v.dead.count)
+			if v.seg != nil {
+				st.SegmentBytes += int64(len(v.seg.data))
+			}
+		}
+	}
+	return st
+}

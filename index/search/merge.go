@@ -1,0 +1,407 @@
+package search
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"path"
+	"sort"
+
+	"github.com/blevesearch/vellum"
+)
+
+// headInput describes a frozen head as a segment to write.
+func headInput(h *head) *segmentInput {
+	in := &segmentInput{
+		numDocs: uint32(len(h.docs)),
+		norms:   h.normsBuf,
+		totals:  h.lenTotals,
+		minSeq:  math.MaxUint64,
+	}
+	for _, d := range h.docs {
+		in.minSeq = min(in.minSeq, d.meta.seq)
+		in.maxSeq = max(in.maxSeq, d.meta.seq)
+	}
+	if in.numDocs == 0 {
+		in.minSeq = 0
+	}
+	in.docMeta = func(doc uint32) (docMeta, error) { return h.docs[doc].meta, nil }
+	in.eachText = func(fn func(term []byte, docs, pos []byte, df uint32) error) error {
+		for _, id := range h.sortedTermIDs() {
+			t := &h.termList[id]
+			if err := fn([]byte(t.term), t.docs, t.pos, t.df); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	in.eachKeyword = func(fn func(key []byte, docs []byte, df uint32) error) error {
+		for _, k := range h.keywordKeys() {
+			l := h.kw[k]
+			if err := fn([]byte(k), l.docs, l.df); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	in.eachNumeric = func(fn func(field string, values []numEntry) error) error {
+		fields := make([]string, 0, len(h.nums))
+		for f := range h.nums {
+			fields = append(fields, f)
+		}
+		sort.Strings(fields)
+		for _, f := range fields {
+			if err := fn(f, h.nums[f]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return in
+}
+
+// mergeInput describes the concatenation of adjacent segments (oldest
+// first) as one segment: doc ids of the i-th input are shifted by the docs
+// of the inputs before it, so tombstones carry over by the same shift and
+// nothing (dead versions included) is dropped.
+func mergeInput(segs []*segment) *segmentInput {
+	in := &segmentInput{minSeq: segs[0].minSeq, maxSeq: segs[len(segs)-1].maxSeq}
+	bases := make([]uint32, len(segs))
+	for i, s := range segs {
+		bases[i] = in.numDocs
+		in.numDocs += s.numDocs
+		in.norms = append(in.norms, s.normsData...)
+		for f := range numTextFields {
+			in.totals[f] += s.totals[f]
+		}
+		in.minSeq = min(in.minSeq, s.minSeq)
+		in.maxSeq = max(in.maxSeq, s.maxSeq)
+	}
+	in.docMeta = func(doc uint32) (docMeta, error) {
+		i := sort.Search(len(bases), func(i int) bool { return bases[i] > doc }) - 1
+		return segs[i].docMeta(doc - bases[i])
+	}
+	in.eachText = func(fn func(term []byte, docs, pos []byte, df uint32) error) error {
+		var docs, pos []byte
+		return mergeFSTs(segs, func(s *segment) *vellum.FST { return s.textFST }, func(term []byte, offs []uint64) error {
+			docs, pos = docs[:0], pos[:0]
+			df := uint32(0)
+			prev := int64(-1)
+			for i, off := range offs {
+				if off == math.MaxUint64 {
+					continue
+				}
+				l, ok := segs[i].textListAt(off, "section text postings")
+				if !ok {
+					return segs[i].corrupt.Load()
+				}
+				// Re-encode each entry's doc delta with the shift; the
+				// rest of the entry and the positions are copied as is.
+				for o := 0; o < len(l.docs); {
+					lp := int64(-1)
+					if o > 0 {
+						lp = prev - int64(bases[i])
+					}
+					doc, _, _, next, ok := decodeEntryHeader(l.docs, o, lp)
+					if !ok {
+						return segs[i].corruptf("section text postings", "malformed entry of %q", term)
+					}
+					_, n := binary.Uvarint(l.docs[o:])
+					shifted := int64(doc) + int64(bases[i])
+					docs = binary.AppendUvarint(docs, uint64(shifted-prev-1))
+					docs = append(docs, l.docs[o+n:next]...)
+					prev = shifted
+					o = next
+					df++
+				}
+				pos = append(pos, l.pos...)
+			}
+			return fn(term, docs, pos, df)
+		})
+	}
+	in.eachKeyword = func(fn func(key []byte, docs []byte, df uint32) error) error {
+		var docs []byte
+		return mergeFSTs(segs, func(s *segment) *vellum.FST { return s.kwFST }, func(key []byte, offs []uint64) error {
+			docs = docs[:0]
+			df := uint32(0)
+			prev := int64(-1)
+			for i, off := range offs {
+				if off == math.MaxUint64 {
+					continue
+				}
+				l, ok := segs[i].kwListAt(off)
+				if !ok {
+					return segs[i].corrupt.Load()
+				}
+				var c kwCursor
+				for c.reset(l.data, noDoc); c.doc != noDoc; c.next() {
+					shifted := int64(c.doc) + int64(bases[i])
+					docs = binary.AppendUvarint(docs, uint64(shifted-prev-1))
+					prev = shifted
+					df++
+				}
+				if c.bad {
+					return segs[i].corruptf("section keyword postings", "malformed list of %q", key)
+				}
+			}
+			return fn(key, docs, df)
+		})
+	}
+	in.eachNumeric = func(fn func(field string, values []numEntry) error) error {
+		set := map[string]bool{}
+		for _, s := range segs {
+			for f := range s.numCols {
+				set[f] = true
+			}
+		}
+		fields := make([]string, 0, len(set))
+		for f := range set {
+			fields = append(fields, f)
+		}
+		sort.Strings(fields)
+		var values []numEntry
+		for _, f := range fields {
+			values = values[:0]
+			for i, s := range segs {
+				s.numeric(f, func(doc uint32, v float64) {
+					values = append(values, numEntry{doc + bases[i], v})
+				})
+			}
+			if err := fn(f, values); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return in
+}
+
+// mergeFSTs walks the keys of one dictionary of several segments in order;
+// fn gets each key with its value in every segment (MaxUint64: absent).
+func mergeFSTs(segs []*segment, dict func(*segment) *vellum.FST, fn func(key []byte, vals []uint64) error) (err error) {
+	its := make([]*vellum.FSTIterator, len(segs))
+	keys := make([][]byte, len(segs))
+	vals := make([]uint64, len(segs))
+	for i, s := range segs {
+		func() {
+			defer s.guard("dictionary")
+			it, ierr := dict(s).Iterator(nil, nil)
+			if ierr == nil {
+				its[i] = it
+				k, _ := it.Current()
+				keys[i] = bytes.Clone(k)
+			} else if ierr != vellum.ErrIteratorDone {
+				err = fmt.Errorf("segment %s: %w", s.path, ierr)
+			}
+		}()
+		if err != nil {
+			return err
+		}
+		if c := s.corrupt.Load(); c != nil {
+			return c
+		}
+	}
+	out := make([]uint64, len(segs))
+	for {
+		var least []byte
+		for i := range segs {
+			if its[i] != nil && (least == nil || bytes.Compare(keys[i], least) < 0) {
+				least = keys[i]
+			}
+		}
+		if least == nil {
+			return nil
+		}
+		least = bytes.Clone(least)
+		for i := range segs {
+			out[i] = math.MaxUint64
+			if its[i] == nil || !bytes.Equal(keys[i], least) {
+				continue
+			}
+			_, vals[i] = its[i].Current()
+			out[i] = vals[i]
+			if nerr := its[i].Next(); nerr != nil {
+				if nerr != vellum.ErrIteratorDone {
+					return fmt.Errorf("segment %s: %w", segs[i].path, nerr)
+				}
+				its[i] = nil
+			} else {
+				k, _ := its[i].Current()
+				keys[i] = append(keys[i][:0], k...)
+			}
+		}
+		if err := fn(least, out); err != nil {
+			return err
+		}
+	}
+}
+
+// pickMerge chooses adjacent segments to merge (tiered, log-structured):
+// segments fall in size tiers of MergeFactor× steps (by doc count); the
+// first run of MergeFactor adjacent segments of one tier is merged. Only
+// adjacent segments are merged so that segment order stays seq order.
+// The caller holds mu.
+func (idx *Index) pickMerge() []*segUnit {
+	f := idx.opts.MergeFactor
+	if f < 2 || len(idx.segs) < f {
+		return nil
+	}
+	tier := func(u *segUnit) int {
+		return int(math.Log(float64(max(u.seg.numDocs, 1))) / math.Log(float64(f)))
+	}
+	for i := 0; i+f <= len(idx.segs); i++ {
+		t := tier(idx.segs[i])
+		ok := true
+		for _, u := range idx.segs[i : i+f] {
+			if u.merging || tier(u) != t {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return idx.segs[i : i+f : i+f]
+		}
+	}
+	return nil
+}
+
+// mergeOnce runs one merge if the policy picks one.
+func (idx *Index) mergeOnce() (bool, error) {
+	idx.mu.Lock()
+	if idx.closed {
+		idx.mu.Unlock()
+		return false, nil
+	}
+	run := append([]*segUnit(nil), idx.pickMerge()...)
+	if len(run) == 0 {
+		idx.mu.Unlock()
+		return false, nil
+	}
+	segs := make([]*segment, len(run))
+	for i, u := range run {
+		u.merging = true
+		u.seg.refs.Add(1)
+		segs[i] = u.seg
+	}
+	id := idx.nextFile
+	idx.nextFile++
+	idx.mu.Unlock()
+	defer func() {
+		idx.mu.Lock()
+		for _, u := range run {
+			u.merging = false
+		}
+		idx.mu.Unlock()
+		for _, s := range segs {
+			idx.unref(s)
+		}
+	}()
+	return true, idx.merge(run, segs, id)
+}
+
+func (idx *Index) merge(run []*segUnit, segs []*segment, id uint64) error {
+	p := path.Join(idx.dir, segmentFile(id))
+	if _, err := writeSegment(idx.fs, p, mergeInput(segs)); err != nil {
+		idx.fs.Remove(p)
+		return fmt.Errorf("search index: merge: %w", err)
+	}
+	merged, err := openSegment(idx.fs, p, id)
+	if err != nil {
+		idx.fs.Remove(p)
+		return fmt.Errorf("search index: merge: %w", err)
+	}
+	merged.refs.Store(1)
+
+	idx.commitMu.Lock()
+	defer idx.commitMu.Unlock()
+	// The persisted tombstones only change under commitMu: carry them over.
+	idx.mu.Lock()
+	first := -1
+	for i, u := range idx.segs {
+		if u == run[0] {
+			first = i
+		}
+	}
+	if first < 0 || first+len(run) > len(idx.segs) || idx.segs[first+len(run)-1] != run[len(run)-1] {
+		idx.mu.Unlock()
+		merged.close()
+		idx.fs.Remove(p)
+		return fmt.Errorf("search index: merge: segments changed under the merge")
+	}
+	persisted, persistedEnds := shiftDead(run, func(u *segUnit) *deadSet { return u.persisted }, merged.normsData)
+	segsNow := append([]*segUnit(nil), idx.segs...)
+	seq, nextFile := idx.durableSeq, idx.nextFile
+	idx.mu.Unlock()
+
+	fail := func(err error) error {
+		merged.close()
+		idx.fs.Remove(p)
+		return fmt.Errorf("search index: merge: %w", err)
+	}
+	var gen uint64
+	if persisted.count > 0 {
+		gen = 1
+		data, err := encodeTombstones(id, persisted, persistedEnds)
+		if err == nil {
+			err = writeFileSync(idx.fs, path.Join(idx.dir, tombstoneFile(id, gen)), data)
+		}
+		if err != nil {
+			return fail(err)
+		}
+	}
+	if err := idx.fs.SyncDir(idx.dir); err != nil {
+		return fail(err)
+	}
+	m := &manifest{seq: seq, nextFile: nextFile}
+	for i, u := range segsNow {
+		switch {
+		case i == first:
+			m.segments = append(m.segments, manifestSegment{id: id, delGen: gen, numDocs: merged.numDocs, minSeq: merged.minSeq, maxSeq: merged.maxSeq})
+		case i > first && i < first+len(run):
+		default:
+			m.segments = append(m.segments, manifestSegment{id: u.seg.id, delGen: u.delGen, numDocs: u.seg.numDocs, minSeq: u.seg.minSeq, maxSeq: u.seg.maxSeq})
+		}
+	}
+	if err := writeManifest(idx.fs, idx.dir, m); err != nil {
+		return fail(err)
+	}
+
+	idx.mu.Lock()
+	dead, ends := shiftDead(run, func(u *segUnit) *deadSet { return u.dead }, merged.normsData)
+	nu := &segUnit{seg: merged, dead: dead, ends: ends, delGen: gen, persisted: persisted}
+	if dead.count == persisted.count {
+		nu.persisted = dead
+	}
+	segs2 := append([]*segUnit(nil), idx.segs[:first]...)
+	segs2 = append(segs2, nu)
+	segs2 = append(segs2, idx.segs[first+len(run):]...)
+	idx.segs = segs2
+	idx.publish()
+	idx.mu.Unlock()
+	idx.merges.Add(1)
+	for _, u := range run {
+		if u.delGen > 0 {
+			idx.fs.Remove(path.Join(idx.dir, tombstoneFile(u.seg.id, u.delGen)))
+		}
+		u.seg.obsolete.Store(true)
+		idx.unref(u.seg) // the index's reference; the file goes with the last
+	}
+	return nil
+}
+
+// shiftDead unions the dead sets of adjacent segments into the merged
+// segment's doc space, with their end seqs.
+func shiftDead(run []*segUnit, set func(*segUnit) *deadSet, norms []byte) (*deadSet, map[uint32]uint64) {
+	out := &deadSet{}
+	ends := map[uint32]uint64{}
+	base := uint32(0)
+	for _, u := range run {
+		set(u).each(func(doc uint32) {
+			out.add(base+doc, norms)
+			ends[base+doc] = u.ends[doc]
+		})
+		base += u.seg.numDocs
+	}
+	return out, ends
+}

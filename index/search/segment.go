@@ -1,0 +1,640 @@
+package search
+
+// Segment file format, version 1.
+//
+// A segment is written once (segwrite.go) and then only read, mapped into
+// memory. Integers are little-endian; uvarint is encoding/binary's unsigned
+// varint. Layout:
+//
+//	magic    "KOTASEG\x00" (8 bytes)
+//	sections one after another; the TOC says where each is
+//	TOC      uvarint count, then per section:
+//	           uvarint id, uvarint offset, uvarint length,
+//	           uint32 CRC-32C (Castagnoli) of the section's bytes
+//	footer   24 bytes: uint64 TOC offset, uint32 TOC length,
+//	         uint32 CRC-32C of the TOC, uint32 format version, "KSEG"
+//
+// Sections (id: contents):
+//
+//	1 meta:    uvarint docs, uvarint min seq, uvarint max seq, then per text
+//	           field (title, headings, tags, path, body) uvarint total length
+//	2 docs:    (docs+1) uint32 offsets into the entries that follow; entry:
+//	           uvarint seq (the store seq from which this version is live),
+//	           uvarint len + key, uvarint len + title, uvarint body start
+//	           (byte offset of the body in the text, after frontmatter)
+//	3 norms:   per doc, per text field, uint32 length in tokens
+//	4 text dictionary: vellum FST, term → offset in section 5
+//	5 text postings: per term: uvarint df, uvarint skip count, uvarint docs
+//	           stream length, uvarint pos stream length, the skip entries
+//	           (12 bytes each: uint32 last doc before the block, uint32 block
+//	           offset in docs, uint32 block offset in pos), the docs stream,
+//	           the pos stream (streams as described in postings.go)
+//	6 stem dictionary: vellum FST, stem → offset in section 7
+//	7 stem table: per stem: uvarint n, then n × (uvarint len + term,
+//	           uvarint offset of the term's postings in section 5): the terms
+//	           whose English stem is the stem, the stem itself excluded
+//	8 keyword dictionary: vellum FST, "field\x00value" → offset in section 9
+//	9 keyword postings: per keyword: uvarint df, uvarint length, doc deltas
+//	10 numeric: uvarint field count, per field: uvarint len + name, uvarint
+//	           value count, uvarint length, then per value uvarint doc delta
+//	           (from the previous value's doc, the first from -1) and uint64
+//	           float64 bits
+//	11 keys:   vellum FST, key → the newest doc with that key in the segment
+//
+// Unknown section ids are skipped, so later versions can add sections
+// without breaking older readers of the same major format. Tombstones are
+// not in the segment: they live in generation files (tombstones.go).
+//
+// Every section is checksummed and the checksums are verified when the
+// segment is opened; any mismatch or structural inconsistency is reported
+// as an errs.CorruptionError. Decoders also bound-check everything, so even
+// a segment whose checksums match but whose contents are wrong yields an
+// error or an empty list, never a panic.
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+	"math"
+	"sync/atomic"
+
+	"github.com/blevesearch/vellum"
+	"github.com/blevesearch/vellum/levenshtein"
+
+	"github.com/kotadb/kotadb/errs"
+	"github.com/kotadb/kotadb/internal/vfs"
+)
+
+// formatVersion is the segment format this build writes and reads.
+const formatVersion = 1
+
+const (
+	segmentMagic = "KOTASEG\x00"
+	footerMagic  = "KSEG"
+	footerSize   = 24
+)
+
+const (
+	secMeta = iota + 1
+	secDocs
+	secNorms
+	secTextDict
+	secTextPostings
+	secStemDict
+	secStemTable
+	secKeywordDict
+	secKeywordPostings
+	secNumeric
+	secKeys
+	numSections = secKeys
+)
+
+var sectionNames = [...]string{"", "meta", "docs", "norms", "text dictionary", "text postings", "stem dictionary", "stem table", "keyword dictionary", "keyword postings", "numeric", "keys"}
+
+type tocEntry struct {
+	id     uint32
+	off    uint64
+	length uint64
+	crc    uint32
+}
+
+// segment is an open, immutable segment file.
+type segment struct {
+	id      uint64
+	path    string
+	data    []byte
+	release func() error
+	toc     []tocEntry
+
+	numDocs    uint32
+	minSeq     uint64
+	maxSeq     uint64
+	totals     [numTextFields]uint64
+	docOffsets []byte
+	docBlob    []byte
+	normsData  []byte
+	textFST    *vellum.FST
+	textPost   []byte
+	stemFST    *vellum.FST
+	stemTable  []byte
+	kwFST      *vellum.FST
+	kwPost     []byte
+	keysFST    *vellum.FST
+	numCols    map[string]numericColumn
+
+	refs     atomic.Int32
+	obsolete atomic.Bool // merged away: remove the file once unused
+	// corrupt records the first structural problem met while reading, for
+	// Search (which returns it) and Check.
+	corrupt atomic.Pointer[errs.CorruptionError]
+}
+
+type numericColumn struct {
+	count int
+	data  []byte
+}
+
+func (s *segment) corruptf(where, format string, args ...any) *errs.CorruptionError {
+	return &errs.CorruptionError{Path: s.path, Where: where, Detail: fmt.Sprintf(format, args...)}
+}
+
+// noteCorrupt keeps the first corruption found after open.
+func (s *segment) noteCorrupt(e *errs.CorruptionError) {
+	s.corrupt.CompareAndSwap(nil, e)
+}
+
+// openSegment maps and verifies a segment file.
+func openSegment(fs vfs.FS, path string, id uint64) (*segment, error) {
+	f, err := fs.OpenReadOnly(path)
+	if err != nil {
+		return nil, fmt.Errorf("open segment: %w", err)
+	}
+	data, release, err := vfs.ReadFile(f)
+	cerr := f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("read segment %s: %w", path, err)
+	}
+	if cerr != nil {
+		release()
+		return nil, fmt.Errorf("close segment %s: %w", path, cerr)
+	}
+	s, err := decodeSegment(path, data)
+	if err != nil {
+		release()
+		return nil, err
+	}
+	s.id = id
+	s.release = release
+	return s, nil
+}
+
+// decodeSegment parses and verifies a segment held in data.
+func decodeSegment(path string, data []byte) (s *segment, err error) {
+	s = &segment{path: path, data: data}
+	defer func() {
+		// vellum decodes FST headers eagerly; a malformed one that slipped
+		// past the checksums must not take the process down.
+		if r := recover(); r != nil {
+			s, err = nil, s.corruptf("dictionary", "malformed FST: %v", r)
+		}
+	}()
+	if len(data) < len(segmentMagic)+footerSize {
+		return nil, s.corruptf("header", "file is %d bytes, too short for a segment", len(data))
+	}
+	if string(data[:len(segmentMagic)]) != segmentMagic {
+		return nil, s.corruptf("header", "bad magic %q", data[:len(segmentMagic)])
+	}
+	footer := data[len(data)-footerSize:]
+	if string(footer[20:]) != footerMagic {
+		return nil, s.corruptf("footer", "bad magic %q (truncated file?)", footer[20:])
+	}
+	if v := binary.LittleEndian.Uint32(footer[16:]); v != formatVersion {
+		if v > formatVersion {
+			return nil, fmt.Errorf("segment %s has format version %d, this build reads %d: %w", path, v, formatVersion, errs.ErrFormatVersion)
+		}
+		return nil, s.corruptf("footer", "unknown format version %d", v)
+	}
+	tocOff := binary.LittleEndian.Uint64(footer[0:])
+	tocLen := uint64(binary.LittleEndian.Uint32(footer[8:]))
+	bodyEnd := uint64(len(data) - footerSize)
+	if tocOff < uint64(len(segmentMagic)) || tocOff > bodyEnd || tocLen != bodyEnd-tocOff {
+		return nil, s.corruptf("footer", "TOC at %d+%d does not end at the footer (%d)", tocOff, tocLen, bodyEnd)
+	}
+	toc := data[tocOff:bodyEnd]
+	if got, want := crc32.Checksum(toc, castagnoli), binary.LittleEndian.Uint32(footer[12:]); got != want {
+		return nil, s.corruptf("TOC", "checksum %08x, want %08x", got, want)
+	}
+	if err := s.parseTOC(toc, tocOff); err != nil {
+		return nil, err
+	}
+	sections := make([][]byte, numSections+1)
+	for _, e := range s.toc {
+		sec := data[e.off : e.off+e.length]
+		if got := crc32.Checksum(sec, castagnoli); got != e.crc {
+			return nil, s.corruptf(s.sectionName(e.id), "checksum %08x, want %08x", got, e.crc)
+		}
+		if e.id <= numSections {
+			sections[e.id] = sec
+		}
+	}
+	for id := 1; id <= numSections; id++ {
+		if sections[id] == nil {
+			return nil, s.corruptf("TOC", "section %s missing", sectionNames[id])
+		}
+	}
+	if err := s.parseSections(sections); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *segment) sectionName(id uint32) string {
+	if id < uint32(len(sectionNames)) && id > 0 {
+		return "section " + sectionNames[id]
+	}
+	return fmt.Sprintf("section %d", id)
+}
+
+func (s *segment) parseTOC(toc []byte, tocOff uint64) error {
+	r := byteReader{b: toc}
+	n := r.uvarint()
+	if n > uint64(len(toc)) {
+		return s.corruptf("TOC", "%d sections in a %d-byte TOC", n, len(toc))
+	}
+	seen := map[uint32]bool{}
+	for range n {
+		id := r.uvarint()
+		off := r.uvarint()
+		length := r.uvarint()
+		crc := r.uint32()
+		if r.err {
+			return s.corruptf("TOC", "truncated entry")
+		}
+		if id == 0 || id > math.MaxUint32 || seen[uint32(id)] {
+			return s.corruptf("TOC", "bad or repeated section id %d", id)
+		}
+		seen[uint32(id)] = true
+		if off < uint64(len(segmentMagic)) || length > tocOff || off > tocOff-length {
+			return s.corruptf("TOC", "section %d at %d+%d outside the file body", id, off, length)
+		}
+		s.toc = append(s.toc, tocEntry{id: uint32(id), off: off, length: length, crc: crc})
+	}
+	if r.off != len(toc) {
+		return s.corruptf("TOC", "%d trailing bytes", len(toc)-r.off)
+	}
+	return nil
+}
+
+func (s *segment) parseSections(sec [][]byte) error {
+	r := byteReader{b: sec[secMeta]}
+	numDocs := r.uvarint()
+	s.minSeq = r.uvarint()
+	s.maxSeq = r.uvarint()
+	for f := range numTextFields {
+		s.totals[f] = r.uvarint()
+	}
+	if r.err || numDocs >= noDoc || s.minSeq > s.maxSeq {
+		return s.corruptf("section meta", "malformed (docs %d, seqs %d..%d)", numDocs, s.minSeq, s.maxSeq)
+	}
+	s.numDocs = uint32(numDocs)
+
+	docs := sec[secDocs]
+	offLen := 4 * (uint64(s.numDocs) + 1)
+	if uint64(len(docs)) < offLen {
+		return s.corruptf("section docs", "%d bytes, too short for %d docs", len(docs), s.numDocs)
+	}
+	s.docOffsets, s.docBlob = docs[:offLen], docs[offLen:]
+	if last := binary.LittleEndian.Uint32(s.docOffsets[offLen-4:]); uint64(last) != uint64(len(s.docBlob)) {
+		return s.corruptf("section docs", "entries end at %d, section has %d", last, len(s.docBlob))
+	}
+	s.normsData = sec[secNorms]
+	if uint64(len(s.normsData)) != uint64(s.numDocs)*normsEntrySize {
+		return s.corruptf("section norms", "%d bytes for %d docs", len(s.normsData), s.numDocs)
+	}
+	var err error
+	if s.textFST, err = s.loadFST(secTextDict, sec[secTextDict]); err != nil {
+		return err
+	}
+	if s.stemFST, err = s.loadFST(secStemDict, sec[secStemDict]); err != nil {
+		return err
+	}
+	if s.kwFST, err = s.loadFST(secKeywordDict, sec[secKeywordDict]); err != nil {
+		return err
+	}
+	if s.keysFST, err = s.loadFST(secKeys, sec[secKeys]); err != nil {
+		return err
+	}
+	s.textPost, s.stemTable, s.kwPost = sec[secTextPostings], sec[secStemTable], sec[secKeywordPostings]
+	return s.parseNumeric(sec[secNumeric])
+}
+
+func (s *segment) loadFST(id uint32, data []byte) (*vellum.FST, error) {
+	fst, err := vellum.Load(data)
+	if err != nil {
+		return nil, &errs.CorruptionError{Path: s.path, Where: s.sectionName(id), Detail: "bad FST", Err: err}
+	}
+	return fst, nil
+}
+
+func (s *segment) parseNumeric(data []byte) error {
+	r := byteReader{b: data}
+	n := r.uvarint()
+	if n > uint64(len(data)) {
+		return s.corruptf("section numeric", "%d fields in %d bytes", n, len(data))
+	}
+	s.numCols = make(map[string]numericColumn, n)
+	for range n {
+		name := r.bytes()
+		count := r.uvarint()
+		body := r.bytes()
+		if r.err || count > uint64(len(body)) {
+			return s.corruptf("section numeric", "truncated field directory")
+		}
+		s.numCols[string(name)] = numericColumn{count: int(count), data: body}
+	}
+	if r.off != len(data) {
+		return s.corruptf("section numeric", "%d trailing bytes", len(data)-r.off)
+	}
+	return nil
+}
+
+// close releases the mapping.
+func (s *segment) close() error {
+	if s.release == nil {
+		return nil
+	}
+	err := s.release()
+	s.release = nil
+	return err
+}
+
+// The reader interface.
+
+func (s *segment) docCount() uint32 { return s.numDocs }
+
+// guard turns a panic inside vellum (a malformed FST that matched its
+// checksum) into a recorded corruption.
+func (s *segment) guard(where string) {
+	if r := recover(); r != nil {
+		s.noteCorrupt(s.corruptf(where, "malformed FST: %v", r))
+	}
+}
+
+func (s *segment) textListAt(off uint64, where string) (textList, bool) {
+	if off >= uint64(len(s.textPost)) {
+		s.noteCorrupt(s.corruptf(where, "postings offset %d beyond %d", off, len(s.textPost)))
+		return textList{}, false
+	}
+	r := byteReader{b: s.textPost, off: int(off)}
+	df := r.uvarint()
+	nskip := r.uvarint()
+	docsLen := r.uvarint()
+	posLen := r.uvarint()
+	skips := r.take(nskip * skipEntrySize)
+	docs := r.take(docsLen)
+	pos := r.take(posLen)
+	if r.err || df == 0 || df > uint64(s.numDocs) {
+		s.noteCorrupt(s.corruptf(where, "malformed postings header at %d", off))
+		return textList{}, false
+	}
+	return textList{docs: docs, pos: pos, skips: skips, df: uint32(df)}, true
+}
+
+func (s *segment) lookupText(term []byte) (l textList, ok bool) {
+	defer s.guard("section text dictionary")
+	off, ok, err := s.textFST.Get(term)
+	if err != nil || !ok {
+		return textList{}, false
+	}
+	return s.textListAt(off, "section text postings")
+}
+
+func (s *segment) stemAliases(stem []byte, fn func(term []byte, l textList)) {
+	defer s.guard("section stem dictionary")
+	off, ok, err := s.stemFST.Get(stem)
+	if err != nil || !ok {
+		return
+	}
+	if off >= uint64(len(s.stemTable)) {
+		s.noteCorrupt(s.corruptf("section stem table", "offset %d beyond %d", off, len(s.stemTable)))
+		return
+	}
+	r := byteReader{b: s.stemTable, off: int(off)}
+	n := r.uvarint()
+	for range min(n, uint64(len(s.stemTable))) {
+		term := r.bytes()
+		toff := r.uvarint()
+		if r.err {
+			s.noteCorrupt(s.corruptf("section stem table", "truncated entry at %d", off))
+			return
+		}
+		if l, ok := s.textListAt(toff, "section stem table"); ok {
+			fn(term, l)
+		}
+	}
+}
+
+// iterate runs fn over the FST's keys in [from, to) accepted by aut (nil:
+// all) until fn returns false. The walk goes through a boundedAutomaton,
+// so a malformed FST (cycles) that matched its checksums ends the walk
+// with a recorded corruption instead of looping forever.
+func (s *segment) iterate(fst *vellum.FST, where string, aut vellum.Automaton, from, to []byte, fn func(key []byte, val uint64) bool) {
+	defer s.guard(where)
+	b := &boundedAutomaton{inner: aut, budget: 256*len(s.data) + 1<<20}
+	it, err := fst.Search(b, from, to)
+	for err == nil {
+		k, v := it.Current()
+		if !fn(k, v) {
+			return
+		}
+		err = it.Next()
+	}
+	if err != vellum.ErrIteratorDone {
+		s.noteCorrupt(&errs.CorruptionError{Path: s.path, Where: where, Detail: "iterating", Err: err})
+	}
+	if b.exhausted {
+		s.noteCorrupt(s.corruptf(where, "dictionary walk did not end (cyclic FST?)"))
+	}
+}
+
+// maxKeyDepth bounds the keys a dictionary walk follows (bytes).
+const maxKeyDepth = 1<<12 - 1
+
+// boundedAutomaton wraps an automaton (nil: accept everything), tracking
+// the key length in the low 12 bits of its state and counting transitions,
+// so that a walk over a malformed FST stops.
+type boundedAutomaton struct {
+	inner     vellum.Automaton
+	budget    int
+	exhausted bool
+}
+
+func (b *boundedAutomaton) Start() int {
+	if b.inner == nil {
+		return 0
+	}
+	return b.inner.Start() << 12
+}
+
+func (b *boundedAutomaton) IsMatch(s int) bool {
+	return b.inner == nil || b.inner.IsMatch(s>>12)
+}
+
+func (b *boundedAutomaton) CanMatch(s int) bool {
+	if b.exhausted || s&maxKeyDepth >= maxKeyDepth {
+		return false
+	}
+	return b.inner == nil || b.inner.CanMatch(s>>12)
+}
+
+func (b *boundedAutomaton) WillAlwaysMatch(int) bool { return false }
+
+func (b *boundedAutomaton) Accept(s int, c byte) int {
+	if b.budget--; b.budget <= 0 {
+		b.exhausted = true
+	}
+	next := 0
+	if b.inner != nil {
+		next = b.inner.Accept(s>>12, c)
+	}
+	return next<<12 | (s&maxKeyDepth + 1)
+}
+
+// prefixEnd returns the smallest key greater than every key with the
+// prefix, or nil when there is none.
+func prefixEnd(prefix []byte) []byte {
+	end := bytes.Clone(prefix)
+	for i := len(end) - 1; i >= 0; i-- {
+		if end[i] < 0xff {
+			end[i]++
+			return end[:i+1]
+		}
+	}
+	return nil
+}
+
+func (s *segment) prefixText(prefix []byte, fn func(term []byte) bool) {
+	s.iterate(s.textFST, "section text dictionary", nil, prefix, prefixEnd(prefix), func(k []byte, _ uint64) bool { return fn(k) })
+}
+
+func (s *segment) fuzzyText(dfa *levenshtein.DFA, fn func(term []byte) bool) {
+	s.iterate(s.textFST, "section text dictionary", dfa, nil, nil, func(k []byte, _ uint64) bool { return fn(k) })
+}
+
+func (s *segment) kwListAt(off uint64) (kwList, bool) {
+	r := byteReader{b: s.kwPost, off: int(min(off, uint64(len(s.kwPost))))}
+	df := r.uvarint()
+	data := r.bytes()
+	if r.err || off >= uint64(len(s.kwPost)) || df == 0 || df > uint64(s.numDocs) {
+		s.noteCorrupt(s.corruptf("section keyword postings", "malformed list at %d", off))
+		return kwList{}, false
+	}
+	return kwList{data: data, df: uint32(df)}, true
+}
+
+func (s *segment) lookupKeyword(key []byte) (kwList, bool) {
+	defer s.guard("section keyword dictionary")
+	off, ok, err := s.kwFST.Get(key)
+	if err != nil || !ok {
+		return kwList{}, false
+	}
+	return s.kwListAt(off)
+}
+
+func (s *segment) rangeKeyword(from, to []byte, fn func(key []byte, l kwList) bool) {
+	s.iterate(s.kwFST, "section keyword dictionary", nil, from, to, func(k []byte, off uint64) bool {
+		l, ok := s.kwListAt(off)
+		if !ok {
+			return false
+		}
+		return fn(k, l)
+	})
+}
+
+func (s *segment) numeric(field string, fn func(doc uint32, v float64)) {
+	col, ok := s.numCols[field]
+	if !ok {
+		return
+	}
+	r := byteReader{b: col.data}
+	prev := int64(-1)
+	for range col.count {
+		d := r.uvarint()
+		bits := r.uint64()
+		doc := prev + int64(d)
+		if r.err || d > uint64(s.numDocs) || doc >= int64(s.numDocs) || doc < 0 {
+			s.noteCorrupt(s.corruptf("section numeric", "malformed column %s", field))
+			return
+		}
+		fn(uint32(doc), math.Float64frombits(bits))
+		prev = doc
+	}
+}
+
+func (s *segment) docMeta(doc uint32) (docMeta, error) {
+	if doc >= s.numDocs {
+		return docMeta{}, s.corruptf("section docs", "doc %d of %d", doc, s.numDocs)
+	}
+	start := binary.LittleEndian.Uint32(s.docOffsets[4*doc:])
+	end := binary.LittleEndian.Uint32(s.docOffsets[4*doc+4:])
+	if start > end || uint64(end) > uint64(len(s.docBlob)) {
+		return docMeta{}, s.corruptf("section docs", "entry %d at %d..%d", doc, start, end)
+	}
+	r := byteReader{b: s.docBlob[start:end]}
+	seq := r.uvarint()
+	key := r.bytes()
+	title := r.bytes()
+	body := r.uvarint()
+	if r.err || r.off != len(r.b) || body > math.MaxInt32 {
+		return docMeta{}, s.corruptf("section docs", "malformed entry %d", doc)
+	}
+	return docMeta{key: string(key), title: string(title), seq: seq, bodyStart: int(body)}, nil
+}
+
+func (s *segment) norms() []byte { return s.normsData }
+
+func (s *segment) lenSums() [numTextFields]uint64 { return s.totals }
+
+func (s *segment) latest(key string) (doc uint32, ok bool) {
+	defer s.guard("section keys")
+	v, ok, err := s.keysFST.Get([]byte(key))
+	if err != nil || !ok {
+		return 0, false
+	}
+	if v >= uint64(s.numDocs) {
+		s.noteCorrupt(s.corruptf("section keys", "key %q points at doc %d of %d", key, v, s.numDocs))
+		return 0, false
+	}
+	return uint32(v), true
+}
+
+
+// byteReader decodes varints and slices with bounds checks; after the
+// first failure err is set and every read returns zero.
+type byteReader struct {
+	b   []byte
+	off int
+	err bool
+}
+
+func (r *byteReader) uvarint() uint64 {
+	if r.err {
+		return 0
+	}
+	v, n := binary.Uvarint(r.b[min(r.off, len(r.b)):])
+	if n <= 0 {
+		r.err = true
+		return 0
+	}
+	r.off += n
+	return v
+}
+
+func (r *byteReader) take(n uint64) []byte {
+	if r.err || n > uint64(len(r.b)-r.off) {
+		r.err = true
+		return nil
+	}
+	b := r.b[r.off : r.off+int(n)]
+	r.off += int(n)
+	return b
+}
+
+func (r *byteReader) bytes() []byte { return r.take(r.uvarint()) }
+
+func (r *byteReader) uint32() uint32 {
+	b := r.take(4)
+	if b == nil {
+		return 0
+	}
+	return binary.LittleEndian.Uint32(b)
+}
+
+func (r *byteReader) uint64() uint64 {
+	b := r.take(8)
+	if b == nil {
+		return 0
+	}
+	return binary.LittleEndian.Uint64(b)
+}

@@ -1,0 +1,55 @@
+package search
+
+import "github.com/blevesearch/vellum/levenshtein"
+
+// reader is what the query engine needs from a searchable unit: an
+// immutable segment or the in-memory head. Doc ids are local to the unit.
+type reader interface {
+	// docCount is the number of doc ids in use (dead ones included).
+	docCount() uint32
+	// lookupText finds a term of the text dictionary.
+	lookupText(term []byte) (textList, bool)
+	// stemAliases calls fn with the terms whose stem is stem but that are
+	// not equal to it.
+	stemAliases(stem []byte, fn func(term []byte, l textList))
+	// prefixText calls fn for each text term starting with prefix, in
+	// order, until fn returns false.
+	prefixText(prefix []byte, fn func(term []byte) bool)
+	// fuzzyText calls fn for each text term the automaton accepts.
+	fuzzyText(dfa *levenshtein.DFA, fn func(term []byte) bool)
+	// lookupKeyword finds a keyword (kwKey form).
+	lookupKeyword(key []byte) (kwList, bool)
+	// rangeKeyword calls fn for each keyword in [from, to), in order.
+	rangeKeyword(from, to []byte, fn func(key []byte, l kwList) bool)
+	// numeric calls fn for each value of a numeric field, in doc order.
+	numeric(field string, fn func(doc uint32, v float64))
+	// docMeta returns a document's stored info.
+	docMeta(doc uint32) (docMeta, error)
+	// norms returns the field lengths of all docs (normsEntrySize each).
+	norms() []byte
+	// lenSums is the total length of each text field over all docs.
+	lenSums() [numTextFields]uint64
+	// latest finds the newest version of a key in the unit.
+	latest(key string) (uint32, bool)
+}
+
+// textList locates one term's text postings.
+type textList struct {
+	docs, pos, skips []byte
+	df               uint32 // documents in the list, dead included
+}
+
+// kwList locates one keyword's postings.
+type kwList struct {
+	data []byte
+	df   uint32
+}
+
+// docMeta is the stored info of one indexed document version.
+type docMeta struct {
+	key   string
+	title string
+	seq   uint64 // store seq from which this version is live
+	// bodyStart is where the body starts in the text (after frontmatter).
+	bodyStart int
+}

@@ -1,0 +1,32 @@
+// Package trigram is kotadb's substring and regular-expression index: for
+// every document it records which byte trigrams of the case-folded text
+// occur, so a query can be narrowed to the few documents that contain every
+// trigram the pattern requires, and only those are verified (the design of
+// Russ Cox's google/codesearch, with a smaller posting format).
+//
+// # Case folding
+//
+// The index is case-insensitive. Every rune is mapped to a canonical member
+// of its Unicode simple-case-folding orbit (the orbit unicode.SimpleFold
+// walks: k, K and the Kelvin sign K share one), which is exactly the
+// equivalence Go's regexp uses for (?i). The canonical member is the
+// smallest rune of the orbit, except that ASCII letters fold to lower case
+// so trigram strings stay readable. Invalid UTF-8 bytes fold to U+FFFD, as
+// regexp decodes them. Folding never changes the number of runes.
+//
+// # Trigrams are bytes
+//
+// Trigrams are three consecutive bytes of the UTF-8 encoding of the folded
+// text, not three runes. A trigram then fits a uint32 key, and CJK text,
+// whose runes are three bytes long, is searchable down to a single
+// character: トレース yields ten byte trigrams, 可 yields one. Because UTF-8 is
+// self-synchronising, the folded text contains the folded pattern as bytes
+// exactly when it contains it as runes.
+//
+// # Semantics
+//
+// A case-insensitive substring s matches a text exactly when the regexp
+// (?i) + regexp.QuoteMeta(s) does. Candidates returns a superset of the
+// documents that match; FindSubstring and MatchLines verify one document
+// and report matches line by line.
+package trigram

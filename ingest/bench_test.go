@@ -1,0 +1,111 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/kotadb/kotadb/store"
+)
+
+func BenchmarkColdIngest(b *testing.B) {
+	for _, name := range []string{"dwarves-brain", "opentelemetry-docs"} {
+		b.Run(name, func(b *testing.B) {
+			dir := corpusDir(b, name)
+			files, size := folderSize(b, dir)
+			b.SetBytes(size)
+			var dbSize int64
+			for b.Loop() {
+				path := filepath.Join(b.TempDir(), "kota.db")
+				st, err := store.Open(path, &store.Options{NoSync: true})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := Index(context.Background(), st, dir, Options{}); err != nil {
+					b.Fatal(err)
+				}
+				if err := st.Close(); err != nil {
+					b.Fatal(err)
+				}
+				fi, err := os.Stat(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				dbSize = fi.Size()
+			}
+			b.ReportMetric(float64(files)*float64(b.N)/b.Elapsed().Seconds(), "docs/s")
+			b.ReportMetric(float64(dbSize)/float64(size), "db/raw")
+		})
+	}
+}
+
+// BenchmarkPipelineWithoutStore measures this package's share of a cold
+// ingest: walk, stat, read, hash, parse and metadata encoding on all
+// workers, without the store's writes.
+func BenchmarkPipelineWithoutStore(b *testing.B) {
+	for _, name := range []string{"dwarves-brain", "opentelemetry-docs"} {
+		b.Run(name, func(b *testing.B) {
+			dir := corpusDir(b, name)
+			files, size := folderSize(b, dir)
+			b.SetBytes(size)
+			proc := &processor{collection: "c", prior: map[string]store.FileState{}, maxSize: DefaultMaxSize,
+				racyFrom: math.MaxInt64, parse: true}
+			for b.Loop() {
+				n := 0
+				if err := scan(context.Background(), dir, proc, func(r result) {
+					if r.outcome == outAdded {
+						n++
+					}
+				}); err != nil {
+					b.Fatal(err)
+				}
+				if n != files {
+					b.Fatalf("%d of %d files processed", n, files)
+				}
+			}
+			b.ReportMetric(float64(files)*float64(b.N)/b.Elapsed().Seconds(), "docs/s")
+		})
+	}
+}
+
+// BenchmarkNoChange re-indexes an unchanged folder of 2,000 files: a stat
+// per file and no reads.
+func BenchmarkNoChange(b *testing.B) {
+	dir := b.TempDir()
+	for i := range 2000 {
+		writeFile(b, dir, fmt.Sprintf("d%02d/note%04d.md", i%40, i),
+			fmt.Appendf(nil, "---\ntags: [a, b%d]\n---\n# Note %d\n\nSome text about [[note%04d]].\n", i%7, i, (i+1)%2000))
+	}
+	st := openStore(b)
+	index(b, st, dir, Options{})
+	for b.Loop() {
+		sum := index(b, st, dir, Options{})
+		if sum.Unchanged != 2000 || sum.Read != 0 {
+			b.Fatalf("not a no-change run: %s, %d read", sum, sum.Read)
+		}
+	}
+	b.ReportMetric(2000*float64(b.N)/b.Elapsed().Seconds(), "docs/s")
+}
+
+func folderSize(b *testing.B, dir string) (files int, size int64) {
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		files++
+		size += fi.Size()
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return files, size
+}

@@ -1,0 +1,225 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/kotadb/kotadb/store"
+)
+
+// outUnreadableDir is a pseudo-outcome the walker sends for a directory it
+// could not list.
+const outUnreadableDir outcome = 100
+
+// committer is the single goroutine that owns the Summary and the store
+// writes of a run.
+type committer struct {
+	st   *store.Store
+	opts Options
+	sum  *Summary
+
+	prior map[string]store.FileState
+	// present holds the prior keys this run confirmed (seen on disk) or must
+	// keep (unreadable); the other prior keys are deleted at the end.
+	present map[string]bool
+	// unreadable holds directories (relative paths) that could not be read.
+	unreadable map[string]bool
+	// byHash indexes the prior keys by content hash to find moves.
+	byHash map[store.Hash][]string
+	// deferred are added files whose content matches a prior key: moves if
+	// that key turns out to be gone, plain adds otherwise.
+	deferred []result
+
+	writes  []store.Write
+	bytes   int
+	pending batchCounts
+}
+
+// batchCounts are counted into the Summary once their batch is committed.
+type batchCounts struct{ added, changed, moved, deleted int }
+
+func newCommitter(st *store.Store, opts Options, prior map[string]store.FileState, sum *Summary) *committer {
+	c := &committer{st: st, opts: opts, sum: sum, prior: prior,
+		present: make(map[string]bool, len(prior)), unreadable: map[string]bool{},
+		byHash: make(map[store.Hash][]string, len(prior))}
+	for key, st := range prior {
+		c.byHash[st.Hash] = append(c.byHash[st.Hash], key)
+	}
+	return c
+}
+
+// consume handles results until the channel closes or ctx is cancelled.
+func (c *committer) consume(ctx context.Context, results <-chan result) error {
+	for r := range results {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := c.handle(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *committer) handle(r result) error {
+	if r.outcome == outUnreadableDir {
+		c.unreadable[r.rel] = true
+		c.sum.Seen++
+		c.sum.skipped(SkipUnreadable)
+		c.sum.warn(warningFor(r.rel+"/", r.err))
+		return nil
+	}
+	if r.outcome == outVanished {
+		return nil
+	}
+	c.sum.Seen++
+	if r.read {
+		c.sum.Read++
+		c.sum.Bytes += r.state.Size
+	}
+	if c.opts.Progress != nil && !r.walked {
+		c.opts.Progress.Add(1) // one per file counted in SetTotal
+	}
+	_, known := c.prior[r.key]
+	switch r.outcome {
+	case outUnchanged:
+		c.present[r.key] = true
+		c.sum.Unchanged++
+		return nil
+	case outTouched:
+		c.present[r.key] = true
+		c.sum.Unchanged++
+		if r.state == c.prior[r.key] {
+			return nil
+		}
+		return c.add(store.Write{Key: r.key, File: &r.state}, 0, nil)
+	case outSkipped:
+		c.sum.skipped(r.reason)
+		if r.reason == SkipUnreadable || r.reason == SkipParseFailure {
+			c.sum.warn(warningFor(r.rel, r.err))
+		}
+		// A file that cannot be read now may still be what the store has:
+		// keep it. One that is now binary or too large is no longer indexed.
+		if known && r.reason == SkipUnreadable {
+			c.present[r.key] = true
+			c.sum.Kept++
+		}
+		return nil
+	}
+	for _, w := range r.warns {
+		c.sum.warn(w)
+	}
+	if r.outcome == outChanged {
+		c.present[r.key] = true
+		return c.add(store.Write{Op: store.OpPut, Key: r.key, Value: r.value, Meta: r.meta, File: &r.state},
+			len(r.value)+len(r.meta), func(b *batchCounts) { b.changed++ })
+	}
+	if len(c.byHash[r.state.Hash]) > 0 {
+		c.deferred = append(c.deferred, r)
+		return nil
+	}
+	return c.addPut(r)
+}
+
+func (c *committer) addPut(r result) error {
+	return c.add(store.Write{Op: store.OpPut, Key: r.key, Value: r.value, Meta: r.meta, File: &r.state},
+		len(r.value)+len(r.meta), func(b *batchCounts) { b.added++ })
+}
+
+// add queues a write and commits the batch when it is full.
+func (c *committer) add(w store.Write, size int, count func(*batchCounts)) error {
+	c.writes = append(c.writes, w)
+	c.bytes += size
+	if count != nil {
+		count(&c.pending)
+	}
+	if len(c.writes) >= c.opts.BatchDocs || c.bytes >= c.opts.BatchBytes {
+		return c.flush()
+	}
+	return nil
+}
+
+func (c *committer) flush() error {
+	if len(c.writes) == 0 {
+		return nil
+	}
+	versions, err := c.st.Apply(c.opts.Author, c.writes)
+	if err != nil {
+		return fmt.Errorf("commit a batch of %d writes: %w", len(c.writes), err)
+	}
+	c.sum.Added += c.pending.added
+	c.sum.Changed += c.pending.changed
+	c.sum.Moved += c.pending.moved
+	c.sum.Deleted += c.pending.deleted
+	c.pending = batchCounts{}
+	clear(c.writes) // drop the references to file contents
+	c.writes, c.bytes = c.writes[:0], 0
+	if c.opts.OnBatch != nil {
+		c.opts.OnBatch(versions)
+	}
+	return nil
+}
+
+// finish runs once the whole folder has been seen: it turns the prior keys
+// not found into moves (when a deferred added file has their content) and
+// deletes, and commits the last batch.
+func (c *committer) finish() error {
+	gone := map[string]bool{}
+	for key := range c.prior {
+		if c.present[key] {
+			continue
+		}
+		if underAny(key[len(c.sum.Collection)+1:], c.unreadable) {
+			c.sum.Kept++
+			continue
+		}
+		gone[key] = true
+	}
+	slices.SortFunc(c.deferred, func(a, b result) int { return strings.Compare(a.key, b.key) })
+	for _, r := range c.deferred {
+		from := c.moveSource(r, gone)
+		if from == "" {
+			if err := c.addPut(r); err != nil {
+				return err
+			}
+			continue
+		}
+		delete(gone, from)
+		w := store.Write{Op: store.OpMove, Key: r.key, From: from, Value: r.value, Meta: r.meta, File: &r.state}
+		if err := c.add(w, len(r.value)+len(r.meta), func(b *batchCounts) { b.moved++ }); err != nil {
+			return err
+		}
+	}
+	for _, key := range slices.Sorted(maps.Keys(gone)) {
+		if err := c.add(store.Write{Op: store.OpDelete, Key: key}, 0, func(b *batchCounts) { b.deleted++ }); err != nil {
+			return err
+		}
+	}
+	return c.flush()
+}
+
+// moveSource picks the gone key an added file was moved from: one with the
+// same content, preferring the same base name (a move to another folder),
+// then the first in key order.
+func (c *committer) moveSource(r result, gone map[string]bool) string {
+	var best string
+	for _, key := range c.byHash[r.state.Hash] {
+		if !gone[key] {
+			continue
+		}
+		sameName := path.Base(key) == path.Base(r.key)
+		switch {
+		case best == "":
+			best = key
+		case sameName && path.Base(best) != path.Base(r.key):
+			best = key
+		case sameName == (path.Base(best) == path.Base(r.key)) && key < best:
+			best = key
+		}
+	}
+	return best
+}

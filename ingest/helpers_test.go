@@ -1,0 +1,179 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kotadb/kotadb/errs"
+	"github.com/kotadb/kotadb/parse"
+	"github.com/kotadb/kotadb/store"
+)
+
+// findCorpus returns the data folder of a shared test corpus, which lives
+// beside the repository: ../shared/corpus/<name>/data from the directory
+// holding go.mod.
+func findCorpus(name string) (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("corpus %s: no go.mod above the test directory", name)
+		}
+		dir = parent
+	}
+	data := filepath.Join(dir, "..", "shared", "corpus", name, "data")
+	if _, err := os.Stat(data); err != nil {
+		return "", fmt.Errorf("corpus %s is not available (it lives outside the repository): %w", name, err)
+	}
+	return data, nil
+}
+
+// corpusDir returns the data folder of a shared corpus or skips the test.
+func corpusDir(tb testing.TB, name string) string {
+	tb.Helper()
+	dir, err := findCorpus(name)
+	if err != nil {
+		tb.Skip(err)
+	}
+	return dir
+}
+
+// past is the mtime test files get: older than the racy window, so their
+// stat is trusted on the next run (as for any file not written just now).
+var past = time.Now().Add(-time.Hour).Truncate(time.Second)
+
+// writeFile writes a file (creating directories) with an mtime in the past;
+// each call moves the mtime one second forward so that a rewrite of the
+// same size is still seen as a stat change.
+func writeFile(tb testing.TB, dir, rel string, content []byte) {
+	tb.Helper()
+	p := filepath.Join(dir, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(p, content, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	past = past.Add(time.Second)
+	if err := os.Chtimes(p, past, past); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func openStore(tb testing.TB) *store.Store {
+	tb.Helper()
+	st, err := store.Open(filepath.Join(tb.TempDir(), "kota.db"), &store.Options{NoSync: true})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = st.Close() })
+	return st
+}
+
+func index(tb testing.TB, st *store.Store, dir string, opts Options) Summary {
+	tb.Helper()
+	sum, err := Index(context.Background(), st, dir, opts)
+	if err != nil {
+		tb.Fatalf("Index: %v", err)
+	}
+	return sum
+}
+
+// liveDocs returns the live keys of a collection with their values.
+func liveDocs(tb testing.TB, st *store.Store, collection string) map[string][]byte {
+	tb.Helper()
+	out := map[string][]byte{}
+	err := st.Scan(collection+"/", func(v store.Version) error {
+		e, err := st.Get(v.Key)
+		if err != nil {
+			return err
+		}
+		out[strings.TrimPrefix(v.Key, collection+"/")] = e.Value
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}
+
+// checkMatches compares the collection with the expected documents (path
+// -> content) and checks that every document's metadata is its parsed
+// Document and that every key has a file state with its hash.
+func checkMatches(tb testing.TB, st *store.Store, collection string, want map[string][]byte) {
+	tb.Helper()
+	got := liveDocs(tb, st, collection)
+	for p, content := range want {
+		g, ok := got[p]
+		switch {
+		case !ok:
+			tb.Errorf("%s: missing from the store", p)
+		case !bytes.Equal(g, content):
+			tb.Errorf("%s: stored %q, file has %q", p, trunc(g), trunc(content))
+		}
+	}
+	for p := range got {
+		if _, ok := want[p]; !ok {
+			tb.Errorf("%s: in the store but not expected", p)
+		}
+	}
+	states := map[string]store.FileState{}
+	if err := st.FileStates(collection, func(key string, fs store.FileState) error {
+		states[key] = fs
+		return nil
+	}); err != nil {
+		tb.Fatal(err)
+	}
+	for p := range want {
+		key := collection + "/" + p
+		e, err := st.Get(key)
+		if err != nil {
+			continue // reported above
+		}
+		if fs, ok := states[key]; !ok || fs.Hash != e.Hash {
+			tb.Errorf("%s: file state %+v does not carry the content hash", p, fs)
+		}
+		var doc parse.Document
+		if err := json.Unmarshal(e.Meta, &doc); err != nil {
+			tb.Errorf("%s: metadata is not a Document: %v", p, err)
+		} else if doc.Path != p || doc.Size != int64(len(e.Value)) {
+			tb.Errorf("%s: metadata says path %q size %d", p, doc.Path, doc.Size)
+		}
+	}
+	if len(states) != len(got) {
+		tb.Errorf("%d file states for %d live documents", len(states), len(got))
+	}
+}
+
+func trunc(b []byte) string {
+	if len(b) > 40 {
+		return string(b[:40]) + "…"
+	}
+	return string(b)
+}
+
+func keysOf[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func isNotFound(err error) bool { return errors.Is(err, errs.ErrNotFound) }

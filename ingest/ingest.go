@@ -1,0 +1,277 @@
+// Package ingest indexes a folder of notes or code into the store: the files
+// stay the source of truth and every run makes the collection match them.
+//
+// A run is a small pipeline. One walker lists the folder (ignore rules,
+// hidden entries, symlinks: see walk.go); a pool of workers stats each file
+// and, only when its size or mtime differs from the stored file state, reads,
+// hashes and parses it; a single committer groups the results into batches
+// and writes each batch with one store.Apply, file states included, so an
+// interrupted run leaves a consistent store that the next run completes.
+// Files gone from the folder become deletes, or moves when an added file has
+// the same content, once the walk is complete, and never under a directory
+// that could not be read.
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/kotadb/kotadb/parse"
+	"github.com/kotadb/kotadb/store"
+)
+
+// Defaults for Options.
+const (
+	DefaultMaxSize    = 10 << 20
+	DefaultBatchDocs  = 512
+	DefaultBatchBytes = 16 << 20
+	DefaultAuthor     = "fs"
+)
+
+// racyWindow is how far before the start of a run a file's mtime must be
+// for its stat to be trusted next time. Filesystem timestamps are coarse
+// (a kernel tick, or worse on some filesystems), so a file written twice in
+// the same tick keeps its mtime; like git's "racily clean" check, such
+// files are hashed again on the next run.
+const racyWindow = 2 * time.Second
+
+// Progress receives the progress of a run: the number of files once the
+// walk knows it, then one Add per file processed.
+type Progress interface {
+	SetTotal(int)
+	Add(int)
+}
+
+// Options tune Index. The zero value indexes with the defaults.
+type Options struct {
+	// Name is the collection; by default the folder's base name, sanitized
+	// (see SanitizeName), or the name the folder is already registered as.
+	Name string
+	// MaxSize skips larger files ("too large"); 0 means the source's
+	// registered limit or DefaultMaxSize.
+	MaxSize int64
+	// Workers stat, read, hash and parse files; 0 means GOMAXPROCS.
+	Workers int
+	// BatchDocs and BatchBytes bound a batch (one transaction).
+	BatchDocs  int
+	BatchBytes int
+	// Author is recorded on every version; default "fs".
+	Author string
+	// Progress, when set, is told how far the run is.
+	Progress Progress
+	// OnBatch, when set, is called after each committed batch with the
+	// versions it made, from the goroutine that called Index.
+	OnBatch func(versions []store.Version)
+}
+
+func (o Options) withDefaults(src store.Source) Options {
+	if o.MaxSize <= 0 {
+		o.MaxSize = src.MaxSize
+	}
+	if o.MaxSize <= 0 {
+		o.MaxSize = DefaultMaxSize
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.BatchDocs <= 0 {
+		o.BatchDocs = DefaultBatchDocs
+	}
+	if o.BatchBytes <= 0 {
+		o.BatchBytes = DefaultBatchBytes
+	}
+	if o.Author == "" {
+		o.Author = DefaultAuthor
+	}
+	return o
+}
+
+// Index registers dir as a source (see Options.Name) and brings its
+// collection up to date with the files. It returns what it did; on error
+// (including ctx being cancelled, which stops after the batch being
+// committed) the Summary covers the batches committed so far.
+func Index(ctx context.Context, st *store.Store, dir string, opts Options) (Summary, error) {
+	start := time.Now()
+	root, err := resolveRoot(dir)
+	if err != nil {
+		return Summary{}, fmt.Errorf("index: %w", err)
+	}
+	src, _, err := registerSource(st, root, opts.Name, opts.MaxSize, start)
+	if err != nil {
+		return Summary{}, fmt.Errorf("index %s: %w", root, err)
+	}
+	opts = opts.withDefaults(src)
+	sum := Summary{Collection: src.Name}
+	err = indexSource(ctx, st, src, opts, start, &sum)
+	sum.Elapsed = time.Since(start)
+	if f, ok := opts.Progress.(finisher); ok {
+		f.Finish()
+	}
+	if err != nil {
+		return sum, fmt.Errorf("index %s into %q: %w", root, src.Name, err)
+	}
+	src.Indexed = time.Now().UTC()
+	src.MaxSize = opts.MaxSize
+	if err := st.PutSource(src); err != nil {
+		return sum, fmt.Errorf("index %s: record the completed scan: %w", root, err)
+	}
+	return sum, nil
+}
+
+func indexSource(ctx context.Context, st *store.Store, src store.Source, opts Options, start time.Time, sum *Summary) error {
+	prior, err := loadStates(st, src.Name)
+	if err != nil {
+		return err
+	}
+	stats, err := st.Stats()
+	if err != nil {
+		return fmt.Errorf("read store stats: %w", err)
+	}
+	// A collection indexed for the first time gets a compression dictionary
+	// trained on its own files before anything is stored.
+	train := len(prior) == 0 && stats.Collections[src.Name].Docs == 0
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	proc := &processor{collection: src.Name, prior: prior, maxSize: opts.MaxSize,
+		racyFrom: start.Add(-racyWindow).UnixNano(), parse: true}
+	entries := make(chan fileEntry, 4*opts.BatchDocs)
+	results := make(chan result, 4*opts.BatchDocs)
+	// Set by the feeding goroutine, read once results is closed.
+	var walkErr, trainErr error
+	var dict *store.DictInfo
+	var wg sync.WaitGroup
+
+	w := &walker{root: src.Path, readDir: readDirHook,
+		skip: func(rel, reason string, err error) {
+			r := proc.skip(result{key: src.Name + "/" + rel, rel: rel, walked: true}, reason, err)
+			sendResult(ctx, results, r)
+		},
+		unreadableDir: func(rel string, err error) {
+			sendResult(ctx, results, result{rel: rel, outcome: outUnreadableDir, err: err})
+		},
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(entries)
+		dict, trainErr, walkErr = feed(ctx, w, entries, train, opts, st, src.Name)
+	}()
+	for range opts.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for e := range entries {
+				if ctx.Err() != nil {
+					continue // drain so the walker never blocks
+				}
+				sendResult(ctx, results, proc.process(e))
+			}
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+
+	c := newCommitter(st, opts, prior, sum)
+	err = c.consume(ctx, results)
+	if err != nil {
+		cancel()
+		for range results { // let the producers finish
+		}
+		return err
+	}
+	sum.Dict = dict
+	if trainErr != nil {
+		sum.warn(parse.Warning{Message: "no compression dictionary: " + trainErr.Error()})
+	}
+	if walkErr != nil {
+		return walkErr
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return c.finish()
+}
+
+// feed runs the walker into entries. When a dictionary is to be trained
+// it lists the whole folder first so the samples can be spread over it. A
+// failed training is reported (trainErr) but does not stop the run: the
+// blobs are then compressed without a dictionary.
+func feed(ctx context.Context, w *walker, entries chan<- fileEntry, train bool, opts Options, st *store.Store, collection string) (dict *store.DictInfo, trainErr, err error) {
+	send := func(e fileEntry) error {
+		select {
+		case entries <- e:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	if !train {
+		count := 0
+		w.file = func(e fileEntry) error { count++; return send(e) }
+		err := w.run(ctx)
+		if opts.Progress != nil && err == nil {
+			opts.Progress.SetTotal(count)
+		}
+		return nil, nil, err
+	}
+	var all []fileEntry
+	w.file = func(e fileEntry) error { all = append(all, e); return nil }
+	if err := w.run(ctx); err != nil {
+		return nil, nil, err
+	}
+	if opts.Progress != nil {
+		opts.Progress.SetTotal(len(all))
+	}
+	dict, trainErr = trainDictionary(st, collection, all, opts.MaxSize)
+	for _, e := range all {
+		if err := send(e); err != nil {
+			return dict, trainErr, err
+		}
+	}
+	return dict, trainErr, nil
+}
+
+func sendResult(ctx context.Context, results chan<- result, r result) {
+	select {
+	case results <- r:
+	case <-ctx.Done():
+	}
+}
+
+// readDirHook lists directories; tests replace it to inject failures.
+var readDirHook = os.ReadDir
+
+func loadStates(st *store.Store, collection string) (map[string]store.FileState, error) {
+	prior := map[string]store.FileState{}
+	err := st.FileStates(collection, func(key string, fs store.FileState) error {
+		prior[key] = fs
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load file states of %q: %w", collection, err)
+	}
+	return prior, nil
+}
+
+// warningFor turns a walk or read problem into a Summary warning.
+func warningFor(rel string, err error) parse.Warning {
+	msg := "unreadable"
+	if err != nil {
+		msg = err.Error()
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			msg = pe.Op + ": " + pe.Err.Error()
+		}
+	}
+	w := parse.Warning{Message: msg}
+	w.File = rel
+	return w
+}

@@ -1,0 +1,62 @@
+// Package store is kotadb's durable, versioned document store: one bbolt
+// file holding every version of every document, the change log that indices
+// replay, the file states that make rescans incremental, and the registered
+// sources. The on-disk layout is documented at the top of format.go.
+//
+// # Keys
+//
+// A key is "collection/path": the collection is the text before the first
+// '/', and neither part may be empty. Keys are valid UTF-8 without NUL, at
+// most MaxKeyLen bytes. Anything else is errs.ErrInvalidKey.
+//
+// # Versions
+//
+// Every write is a version with a global sequence number (1, 2, 3… never
+// reused), a commit time, the content's SHA-256 and size, the metadata's
+// SHA-256, the author and the key's previous version (Prev). Contents and
+// metadata are stored once per hash, zstd-compressed, and never removed, so
+// history costs only what changed. Deletes are versions too (tombstones).
+// A move makes two versions in one batch: the delete of From, then a move
+// version of Key.
+//
+// Commit times never decrease along the log, even if the clock steps back
+// (a commit takes the later of now and the previous commit time), so "the
+// version live at time t" (GetAt) is well defined.
+//
+// # Transactions
+//
+// Apply commits a batch in one bbolt transaction: all of it or none of it,
+// including on a full disk or an I/O error. A put whose content and
+// metadata equal the key's current head makes no version but still stores
+// its file state. Deleting (or moving) a key that is not live fails the
+// whole batch with errs.ErrNotFound.
+//
+// # Concurrency
+//
+// A Store is safe for concurrent use: reads run in parallel, writes are
+// serialized (bbolt: many readers, one writer). Only one process may open
+// the file for writing; readers (Options.ReadOnly) share it with each other
+// but not with a writer. A process that cannot get the lock within
+// Options.Timeout gets a *LockedError naming the writer, from "<db>.lock".
+//
+// Scan, Changes and FileStates read in batches and call their callback
+// between transactions, so a callback may use the store, writes included.
+// The flip side: they are not snapshots. Changes sees versions committed
+// while it runs (it only moves forward in seq order); Scan sees keys ahead
+// of its position in their newest state.
+//
+// # Damage
+//
+// Stored data that fails a check is a *errs.CorruptionError (errors.Is
+// errs.ErrCorrupt), which tells the user to run `kotadb verify`; the store
+// never panics on a damaged file. bbolt itself trusts its file and can fault
+// or panic on damaged pages: Open checks that the file is as long as its
+// pages and walks the page trees from the file before bbolt does, and every
+// transaction runs with faults turned into panics and recovered. Verify
+// reads everything (pages, bbolt's tx.Check, version chains, heads, every
+// blob's hash, counters) and reports each problem; Check returns the first.
+//
+// Caveats: a damaged page that still looks like a valid leaf is read as
+// data (the record decoders then report it); Verify's cost is a read of
+// the whole file; NoSync trades durability for speed and is for tests.
+package store

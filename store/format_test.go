@@ -1,0 +1,86 @@
+package store
+
+import (
+	"bytes"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// goldenVersions pins the version record encoding: a change to the golden
+// file is a change of the on-disk format and needs a FormatVersion bump.
+var goldenVersions = []Version{
+	{Seq: 1, Time: time.Date(2025, 3, 1, 10, 2, 3, 4, time.UTC), Op: OpPut, Key: "notes/a.md",
+		Hash: Hash{0xaa, 1, 2, 3}, Size: 1234, Meta: Hash{0xbb, 4}, Author: "fs"},
+	{Seq: 2, Time: time.Date(2025, 3, 1, 10, 2, 4, 0, time.UTC), Op: OpDelete, Key: "notes/a.md", Author: "cli", Prev: 1},
+	{Seq: 300, Time: time.Date(2025, 3, 1, 10, 2, 4, 0, time.UTC), Op: OpMove, Key: "notes/b/ü.md", From: "notes/a.md",
+		Hash: Hash{0xcc}, Size: 0, Author: "agent:claude", Prev: 299},
+	{Seq: 1 << 40, Time: time.Unix(0, 0).UTC(), Op: OpPut, Key: "c/k", Hash: Hash{31: 1}, Size: 1 << 33},
+	{Seq: 5, Time: time.Date(1969, 12, 31, 23, 59, 59, 0, time.UTC), Op: OpPut, Key: "c/before-1970", Hash: Hash{1}},
+}
+
+func TestVersionRecordGolden(t *testing.T) {
+	var out strings.Builder
+	for _, v := range goldenVersions {
+		rec := appendVersion(nil, &v)
+		fmt.Fprintf(&out, "%d %s %s\n", v.Seq, v.Op, hex.EncodeToString(rec))
+		got, err := decodeVersion(rec)
+		if err != nil {
+			t.Fatalf("decode seq %d: %v", v.Seq, err)
+		}
+		if !sameVersion(v, got) {
+			t.Fatalf("round trip seq %d (-want +got):\n%s", v.Seq, cmp.Diff(v, got))
+		}
+	}
+	st := FileState{Size: 4096, ModTime: 1740823323000000000, Hash: Hash{9}}
+	fmt.Fprintf(&out, "filestate %s\n", hex.EncodeToString(appendFileState(nil, st)))
+	c := counters{docs: 885, versions: 900, deletes: 15, blobs: 890, rawBytes: 3231410, blobRawBytes: 3300000, storedBytes: 1200000}
+	fmt.Fprintf(&out, "counters %s\n", hex.EncodeToString(appendCounters(nil, c)))
+	fmt.Fprintf(&out, "versionskey %s\n", hex.EncodeToString(versionsKey("notes/a.md", 258)))
+	golden := filepath.Join("testdata", "records.golden")
+	if *update {
+		if err := os.WriteFile(golden, []byte(out.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), out.String()); diff != "" {
+		t.Fatalf("record encoding changed (-golden +now); bump FormatVersion if intended, then -update:\n%s", diff)
+	}
+}
+
+func TestDecodeVersionErrors(t *testing.T) {
+	good := appendVersion(nil, &goldenVersions[0])
+	tests := []struct {
+		name string
+		rec  []byte
+		want string
+	}{
+		{"empty", nil, "seq at byte 0: bad uvarint"},
+		{"truncated", good[:len(good)-3], "needs"},
+		{"trailing", append(bytes.Clone(good), 0), "1 trailing bytes"},
+		{"bad op", func() []byte { b := bytes.Clone(good); b[1+len(binVarint(goldenVersions[0].Time.UnixNano()))] = 9; return b }(), "unknown op 9"},
+		{"huge key length", []byte{1, 0, 1, 0xff, 0xff, 0xff, 0xff, 0x0f}, "key at byte 8: needs"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := decodeVersion(tt.rec)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("decodeVersion = %v, want an error containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func binVarint(n int64) []byte {
+	return appendVarintForTest(nil, n)
+}

@@ -1,0 +1,105 @@
+package kotadb
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/kotadb/kotadb/store"
+)
+
+// Verdict is the outcome of Verify, worst first: corruption outranks drift.
+type Verdict string
+
+const (
+	VerdictClean   Verdict = "clean"   // no damage, every folder matches
+	VerdictDrift   Verdict = "drift"   // files changed on disk since the last index
+	VerdictCorrupt Verdict = "corrupt" // stored data failed a check
+)
+
+// VerifyReport is what Verify found.
+type VerifyReport struct {
+	Path string `json:"path"`
+	// Checked counts what the store check read.
+	Checked Checked `json:"checked"`
+	// Problems are the store's inconsistencies: damaged blobs, broken
+	// version chains, bad counters…
+	Problems []Problem      `json:"problems"`
+	Sources  []SourceReport `json:"sources"`
+	Verdict  Verdict        `json:"verdict"`
+}
+
+// Checked counts what Verify read from the store.
+type Checked struct {
+	Versions  int   `json:"versions"`   // log records
+	Keys      int   `json:"keys"`       // keys with at least one version
+	LiveKeys  int   `json:"live_keys"`  // keys whose latest version is not a delete
+	Blobs     int   `json:"blobs"`      // blobs decompressed and hashed
+	BlobBytes int64 `json:"blob_bytes"` // their uncompressed size
+	Files     int   `json:"files"`      // file states
+}
+
+// Problem is one inconsistency in the stored data.
+type Problem struct {
+	Kind   string `json:"kind"` // the part of the store: "blob", "log", "pages"…
+	Key    string `json:"key,omitempty"`
+	Detail string `json:"detail"`
+}
+
+func (p Problem) String() string { return store.Problem(p).String() }
+
+// SourceReport compares one indexed folder with the disk.
+type SourceReport struct {
+	Name string `json:"name"`
+	Path string `json:"path"`
+	// Added, Changed and Deleted are keys whose files appeared, changed or
+	// disappeared since the last index.
+	Added   []string `json:"added"`
+	Changed []string `json:"changed"`
+	Deleted []string `json:"deleted"`
+	// Unreadable are files and folders (with a trailing '/') whose state
+	// is unknown because they could not be read.
+	Unreadable []string `json:"unreadable"`
+	// Error is set when the folder could not be compared (it is gone, or
+	// unreadable); that counts as drift.
+	Error string `json:"error,omitempty"`
+}
+
+// Drifted reports whether the folder differs from the store.
+func (r SourceReport) Drifted() bool {
+	return r.Error != "" || len(r.Added)+len(r.Changed)+len(r.Deleted)+len(r.Unreadable) > 0
+}
+
+// Verify checks every blob checksum and version chain of the store, then
+// compares every registered folder with the files on disk. Damage and drift
+// are findings in the report, not errors; the error is for being unable to
+// run at all (a closed database, a cancelled ctx).
+func (db *DB) Verify(ctx context.Context) (VerifyReport, error) {
+	r := VerifyReport{Path: db.Path(), Problems: []Problem{}, Sources: []SourceReport{}}
+	checked, err := db.st.Verify(func(p store.Problem) { r.Problems = append(r.Problems, Problem(p)) })
+	if err != nil {
+		return r, fmt.Errorf("verify: %w", err)
+	}
+	r.Checked = Checked{Versions: checked.Versions, Keys: checked.Keys, LiveKeys: checked.LiveKeys,
+		Blobs: checked.Blobs, BlobBytes: checked.BlobBytes, Files: checked.Files}
+	sources, err := db.st.Sources()
+	if err != nil {
+		// Unreadable source records are damage the store check reported.
+		r.Problems = append(r.Problems, Problem{Kind: store.ProblemSources, Detail: err.Error()})
+	}
+	for _, src := range sources {
+		if err := ctx.Err(); err != nil {
+			return r, fmt.Errorf("verify: %w", err)
+		}
+		r.Sources = append(r.Sources, db.driftOf(ctx, src))
+	}
+	r.Verdict = VerdictClean
+	for _, s := range r.Sources {
+		if s.Drifted() {
+			r.Verdict = VerdictDrift
+		}
+	}
+	if len(r.Problems) > 0 {
+		r.Verdict = VerdictCorrupt
+	}
+	return r, nil
+}
