@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kotadb/kotadb/ingest"
@@ -47,7 +48,12 @@ type Options struct {
 
 // DB is an open kotadb database. It is safe for concurrent use.
 type DB struct {
-	st *store.Store
+	st       *store.Store
+	readOnly bool
+
+	idxMu   sync.Mutex // guards idx
+	idx     *indices   // nil until first used; see indices.go
+	catchMu sync.Mutex // one catch-up with the store at a time
 }
 
 // Open opens the database at path, creating it (and its folder) unless
@@ -66,7 +72,7 @@ func Open(path string, opts *Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &DB{st: st}, nil
+	return &DB{st: st, readOnly: o.ReadOnly}, nil
 }
 
 // DefaultPath is where the database lives when no path is given:
@@ -87,8 +93,21 @@ func DefaultPath() (string, error) {
 	return filepath.Join(home, ".local", "share", "kotadb", "kotadb.db"), nil
 }
 
-// Close releases the database and its lock.
-func (db *DB) Close() error { return db.st.Close() }
+// Close flushes the indices and releases the database and its lock.
+func (db *DB) Close() error {
+	db.idxMu.Lock()
+	ix := db.idx
+	db.idx = nil
+	db.idxMu.Unlock()
+	var err error
+	if ix != nil {
+		err = ix.close()
+	}
+	if serr := db.st.Close(); serr != nil && err == nil {
+		err = serr
+	}
+	return err
+}
 
 // Path is the database file.
 func (db *DB) Path() string { return db.st.Path() }
@@ -100,15 +119,26 @@ func (db *DB) Store() *store.Store { return db.st }
 // name) and records every added, changed and deleted file as a version.
 // The database file must not be inside dir.
 //
-// Every write to the store goes through Index, Put or Delete. When the
-// search indices join DB, each of them applies the store's changes since
-// its last applied Seq right after the write commits (store.Changes), so
-// a query never sees an index older than the store it was opened with.
+// Every write to the store goes through Index, Put or Delete. Right after
+// the write commits, the derived indices apply the store's changes since
+// their last applied Seq (store.Changes), so a query never sees an index
+// older than the store. Index builds the indices if they do not exist yet,
+// so the first search does not pay for it.
 func (db *DB) Index(ctx context.Context, dir string, opts IndexOptions) (IndexSummary, error) {
 	if err := CheckIndexDir(db.Path(), dir); err != nil {
 		return IndexSummary{}, err
 	}
-	return ingest.Index(ctx, db.st, dir, opts)
+	sum, err := ingest.Index(ctx, db.st, dir, opts)
+	if err != nil {
+		// Batches committed before the error are versions like any other:
+		// index them too.
+		if _, ierr := db.openIndices(); ierr != nil {
+			err = errors.Join(err, ierr)
+		}
+		return sum, err
+	}
+	_, err = db.openIndices()
+	return sum, err
 }
 
 // CheckIndexDir reports why dir cannot be indexed into the database at
@@ -174,6 +204,9 @@ func (db *DB) Delete(key, author string) (Version, error) {
 		return Version{}, fmt.Errorf("delete %s: %w", key, err)
 	}
 	v, err := db.st.Delete(key, author)
+	if err == nil {
+		err = db.refreshIndices()
+	}
 	if errors.Is(err, ErrNotFound) {
 		return Version{}, fmt.Errorf("delete %s: no such key: %w", key, ErrNotFound)
 	}

@@ -14,6 +14,9 @@ import (
 	"unicode/utf8"
 )
 
+// kindJSON is the Document.Kind of a JSON value stored with Put.
+const kindJSON = "json"
+
 // JSONError is a syntax error in a JSON value given to Put, with its
 // position. File is the key until the caller names the real input (a file
 // name, "stdin"…).
@@ -41,6 +44,9 @@ func (db *DB) Put(key string, value []byte, author string) (Version, error) {
 		return Version{}, fmt.Errorf("put %s: encode metadata: %w", key, err)
 	}
 	v, err := db.st.Put(key, value, meta, author)
+	if err == nil {
+		err = db.refreshIndices()
+	}
 	if err != nil {
 		return Version{}, fmt.Errorf("put %s: %w", key, err)
 	}
@@ -59,7 +65,7 @@ func jsonDocument(key string, value []byte) (*Document, error) {
 	sum := sha256.Sum256(value)
 	doc := &Document{
 		Path:  name,
-		Kind:  "json",
+		Kind:  kindJSON,
 		Lang:  "json",
 		Title: path.Base(name),
 		Hash:  hex.EncodeToString(sum[:]),

@@ -56,7 +56,7 @@ func BenchmarkPipelineWithoutStore(b *testing.B) {
 				racyFrom: math.MaxInt64, parse: true}
 			for b.Loop() {
 				n := 0
-				if err := scan(context.Background(), dir, proc, func(r result) {
+				if err := scan(context.Background(), dir, "", proc, func(r result) {
 					if r.outcome == outAdded {
 						n++
 					}

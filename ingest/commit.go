@@ -11,10 +11,6 @@ import (
 	"github.com/kotadb/kotadb/store"
 )
 
-// outUnreadableDir is a pseudo-outcome the walker sends for a directory it
-// could not list.
-const outUnreadableDir outcome = 100
-
 // committer is the single goroutine that owns the Summary and the store
 // writes of a run.
 type committer struct {
@@ -34,6 +30,10 @@ type committer struct {
 	// that key turns out to be gone, plain adds otherwise.
 	deferred []result
 
+	// trained is closed once the collection's dictionary (if one is being
+	// trained) is ready; nothing is committed before.
+	trained <-chan struct{}
+
 	writes  []store.Write
 	bytes   int
 	pending batchCounts
@@ -42,8 +42,8 @@ type committer struct {
 // batchCounts are counted into the Summary once their batch is committed.
 type batchCounts struct{ added, changed, moved, deleted int }
 
-func newCommitter(st *store.Store, opts Options, prior map[string]store.FileState, sum *Summary) *committer {
-	c := &committer{st: st, opts: opts, sum: sum, prior: prior,
+func newCommitter(st *store.Store, opts Options, prior map[string]store.FileState, sum *Summary, trained <-chan struct{}) *committer {
+	c := &committer{st: st, opts: opts, sum: sum, prior: prior, trained: trained,
 		present: make(map[string]bool, len(prior)), unreadable: map[string]bool{},
 		byHash: make(map[store.Hash][]string, len(prior))}
 	for key, st := range prior {
@@ -147,6 +147,7 @@ func (c *committer) flush() error {
 	if len(c.writes) == 0 {
 		return nil
 	}
+	<-c.trained
 	versions, err := c.st.Apply(c.opts.Author, c.writes)
 	if err != nil {
 		return fmt.Errorf("commit a batch of %d writes: %w", len(c.writes), err)

@@ -55,7 +55,7 @@ func Drift(ctx context.Context, st *store.Store, name string) (DriftReport, erro
 	proc := &processor{collection: src.Name, prior: prior, maxSize: maxSize, racyFrom: math.MaxInt64}
 	present := map[string]bool{}
 	unreadableDirs := map[string]bool{}
-	err = scan(ctx, src.Path, proc, func(r result) {
+	err = scan(ctx, src.Path, storeFilesPrefix(st.Path()), proc, func(r result) {
 		switch r.outcome {
 		case outUnreadableDir:
 			unreadableDirs[r.rel] = true
@@ -90,14 +90,14 @@ func Drift(ctx context.Context, st *store.Store, name string) (DriftReport, erro
 
 // scan walks root and processes its files on GOMAXPROCS workers, calling fn
 // with every result (and walker event) from the calling goroutine.
-func scan(ctx context.Context, root string, proc *processor, fn func(result)) error {
+func scan(ctx context.Context, root, storeFiles string, proc *processor, fn func(result)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	entries := make(chan fileEntry, 1024)
 	results := make(chan result, 1024)
 	var walkErr error
 	var wg sync.WaitGroup
-	w := &walker{root: root, readDir: readDirHook,
+	w := &walker{root: root, readDir: readDirHook, storeFiles: storeFiles,
 		file: func(e fileEntry) error {
 			select {
 			case entries <- e:

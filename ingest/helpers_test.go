@@ -55,10 +55,10 @@ func corpusDir(tb testing.TB, name string) string {
 
 // past is the mtime test files get: older than the racy window, so their
 // stat is trusted on the next run (as for any file not written just now).
-var past = time.Now().Add(-time.Hour).Truncate(time.Second)
+var past = time.Now().Add(-24 * time.Hour).Truncate(time.Second)
 
 // writeFile writes a file (creating directories) with an mtime in the past;
-// each call moves the mtime one second forward so that a rewrite of the
+// each call moves the mtime a millisecond forward so that a rewrite of the
 // same size is still seen as a stat change.
 func writeFile(tb testing.TB, dir, rel string, content []byte) {
 	tb.Helper()
@@ -69,7 +69,7 @@ func writeFile(tb testing.TB, dir, rel string, content []byte) {
 	if err := os.WriteFile(p, content, 0o644); err != nil {
 		tb.Fatal(err)
 	}
-	past = past.Add(time.Second)
+	past = past.Add(time.Millisecond)
 	if err := os.Chtimes(p, past, past); err != nil {
 		tb.Fatal(err)
 	}
@@ -94,16 +94,16 @@ func index(tb testing.TB, st *store.Store, dir string, opts Options) Summary {
 	return sum
 }
 
-// liveDocs returns the live keys of a collection with their values.
-func liveDocs(tb testing.TB, st *store.Store, collection string) map[string][]byte {
+// liveEntries returns the live entries of a collection by path.
+func liveEntries(tb testing.TB, st *store.Store, collection string) map[string]store.Entry {
 	tb.Helper()
-	out := map[string][]byte{}
+	out := map[string]store.Entry{}
 	err := st.Scan(collection+"/", func(v store.Version) error {
 		e, err := st.Get(v.Key)
 		if err != nil {
 			return err
 		}
-		out[strings.TrimPrefix(v.Key, collection+"/")] = e.Value
+		out[strings.TrimPrefix(v.Key, collection+"/")] = e
 		return nil
 	})
 	if err != nil {
@@ -117,19 +117,14 @@ func liveDocs(tb testing.TB, st *store.Store, collection string) map[string][]by
 // Document and that every key has a file state with its hash.
 func checkMatches(tb testing.TB, st *store.Store, collection string, want map[string][]byte) {
 	tb.Helper()
-	got := liveDocs(tb, st, collection)
+	got := liveEntries(tb, st, collection)
 	for p, content := range want {
 		g, ok := got[p]
 		switch {
 		case !ok:
 			tb.Errorf("%s: missing from the store", p)
-		case !bytes.Equal(g, content):
-			tb.Errorf("%s: stored %q, file has %q", p, trunc(g), trunc(content))
-		}
-	}
-	for p := range got {
-		if _, ok := want[p]; !ok {
-			tb.Errorf("%s: in the store but not expected", p)
+		case !bytes.Equal(g.Value, content):
+			tb.Errorf("%s: stored %q, file has %q", p, trunc(g.Value), trunc(content))
 		}
 	}
 	states := map[string]store.FileState{}
@@ -139,13 +134,12 @@ func checkMatches(tb testing.TB, st *store.Store, collection string, want map[st
 	}); err != nil {
 		tb.Fatal(err)
 	}
-	for p := range want {
-		key := collection + "/" + p
-		e, err := st.Get(key)
-		if err != nil {
-			continue // reported above
+	for p, e := range got {
+		if _, ok := want[p]; !ok {
+			tb.Errorf("%s: in the store but not expected", p)
+			continue
 		}
-		if fs, ok := states[key]; !ok || fs.Hash != e.Hash {
+		if fs, ok := states[e.Key]; !ok || fs.Hash != e.Hash {
 			tb.Errorf("%s: file state %+v does not carry the content hash", p, fs)
 		}
 		var doc parse.Document

@@ -142,12 +142,11 @@ func indexSource(ctx context.Context, st *store.Store, src store.Source, opts Op
 		racyFrom: start.Add(-racyWindow).UnixNano(), parse: true}
 	entries := make(chan fileEntry, 4*opts.BatchDocs)
 	results := make(chan result, 4*opts.BatchDocs)
-	// Set by the feeding goroutine, read once results is closed.
-	var walkErr, trainErr error
-	var dict *store.DictInfo
+	tr := &training{done: make(chan struct{})}
+	var walkErr error // set by the feeding goroutine, read once results is closed
 	var wg sync.WaitGroup
 
-	w := &walker{root: src.Path, readDir: readDirHook,
+	w := &walker{root: src.Path, readDir: readDirHook, storeFiles: storeFilesPrefix(st.Path()),
 		skip: func(rel, reason string, err error) {
 			r := proc.skip(result{key: src.Name + "/" + rel, rel: rel, walked: true}, reason, err)
 			sendResult(ctx, results, r)
@@ -160,7 +159,7 @@ func indexSource(ctx context.Context, st *store.Store, src store.Source, opts Op
 	go func() {
 		defer wg.Done()
 		defer close(entries)
-		dict, trainErr, walkErr = feed(ctx, w, entries, train, opts, st, src.Name)
+		walkErr = feed(ctx, w, entries, train, tr, opts, st, src.Name)
 	}()
 	for range opts.Workers {
 		wg.Add(1)
@@ -179,32 +178,44 @@ func indexSource(ctx context.Context, st *store.Store, src store.Source, opts Op
 		close(results)
 	}()
 
-	c := newCommitter(st, opts, prior, sum)
+	c := newCommitter(st, opts, prior, sum, tr.done)
 	err = c.consume(ctx, results)
 	if err != nil {
 		cancel()
 		for range results { // let the producers finish
 		}
+	}
+	// Never return while the store is still being trained on.
+	<-tr.done
+	sum.Dict = tr.info
+	if tr.err != nil {
+		sum.warn(parse.Warning{Message: "no compression dictionary: " + tr.err.Error()})
+	}
+	switch {
+	case err != nil:
 		return err
-	}
-	sum.Dict = dict
-	if trainErr != nil {
-		sum.warn(parse.Warning{Message: "no compression dictionary: " + trainErr.Error()})
-	}
-	if walkErr != nil {
+	case walkErr != nil:
 		return walkErr
-	}
-	if err := ctx.Err(); err != nil {
-		return err
+	case ctx.Err() != nil:
+		return ctx.Err()
 	}
 	return c.finish()
 }
 
+// training is a compression dictionary being trained while the workers
+// already read and parse: the committer waits for done before its first
+// commit so that every blob of the collection can use the dictionary.
+type training struct {
+	done chan struct{} // closed when info and err are set (or no training)
+	info *store.DictInfo
+	err  error // a failed training only costs compression: reported, not fatal
+}
+
 // feed runs the walker into entries. When a dictionary is to be trained
-// it lists the whole folder first so the samples can be spread over it. A
-// failed training is reported (trainErr) but does not stop the run: the
-// blobs are then compressed without a dictionary.
-func feed(ctx context.Context, w *walker, entries chan<- fileEntry, train bool, opts Options, st *store.Store, collection string) (dict *store.DictInfo, trainErr, err error) {
+// it lists the whole folder first so the samples can be spread over it,
+// then trains in the background while feeding the workers. It closes
+// tr.done when no training was started.
+func feed(ctx context.Context, w *walker, entries chan<- fileEntry, train bool, tr *training, opts Options, st *store.Store, collection string) error {
 	send := func(e fileEntry) error {
 		select {
 		case entries <- e:
@@ -214,29 +225,34 @@ func feed(ctx context.Context, w *walker, entries chan<- fileEntry, train bool, 
 		}
 	}
 	if !train {
+		close(tr.done)
 		count := 0
 		w.file = func(e fileEntry) error { count++; return send(e) }
 		err := w.run(ctx)
 		if opts.Progress != nil && err == nil {
 			opts.Progress.SetTotal(count)
 		}
-		return nil, nil, err
+		return err
 	}
 	var all []fileEntry
 	w.file = func(e fileEntry) error { all = append(all, e); return nil }
 	if err := w.run(ctx); err != nil {
-		return nil, nil, err
+		close(tr.done)
+		return err
 	}
 	if opts.Progress != nil {
 		opts.Progress.SetTotal(len(all))
 	}
-	dict, trainErr = trainDictionary(st, collection, all, opts.MaxSize)
+	go func() {
+		defer close(tr.done)
+		tr.info, tr.err = trainDictionary(st, collection, all, opts.MaxSize)
+	}()
 	for _, e := range all {
 		if err := send(e); err != nil {
-			return dict, trainErr, err
+			return err
 		}
 	}
-	return dict, trainErr, nil
+	return nil
 }
 
 func sendResult(ctx context.Context, results chan<- result, r result) {

@@ -3,12 +3,14 @@ package ingest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -136,7 +138,7 @@ func TestIndexIncremental(t *testing.T) {
 		{"modify", func() { set("a.md", "# A changed\n") }, Summary{Changed: 1, Unchanged: 3}, 1},
 		{"same size rewrite", func() { set("a.md", "# A CHANGED\n") }, Summary{Changed: 1, Unchanged: 3}, 1},
 		{"touch", func() {
-			past = past.Add(1e9)
+			past = past.Add(time.Millisecond)
 			if err := os.Chtimes(filepath.Join(dir, "b.md"), past, past); err != nil {
 				t.Fatal(err)
 			}
@@ -244,7 +246,7 @@ func TestIndexPermissionDenied(t *testing.T) {
 		}
 		t.Cleanup(func() { _ = os.Chmod(filepath.Join(dir, p), 0o755) })
 	}
-	past = past.Add(1e9)
+	past = past.Add(time.Millisecond)
 	if err := os.Chtimes(filepath.Join(dir, "secret.md"), past, past); err != nil {
 		t.Fatal(err)
 	}
@@ -359,7 +361,7 @@ func TestIndexCancelStopsAfterABatch(t *testing.T) {
 	if batches != 1 || sum.Added != 5 {
 		t.Errorf("cancelled run committed %d batches, summary %s", batches, sum)
 	}
-	if n := len(liveDocs(t, st, "v")); n != 5 {
+	if n := len(liveEntries(t, st, "v")); n != 5 {
 		t.Errorf("%d documents stored after one batch of 5", n)
 	}
 	again := index(t, st, dir, Options{})
@@ -434,5 +436,57 @@ func TestIndexReportsProgress(t *testing.T) {
 	index(t, openStore(t), dir, Options{Name: "v", Progress: bar})
 	if !strings.Contains(out.String(), "indexing") {
 		t.Errorf("progress bar output %q does not describe the run", out.String())
+	}
+}
+
+func TestIndexTrainsDictionaryOnce(t *testing.T) {
+	dir := t.TempDir()
+	want := map[string][]byte{}
+	for i := range 300 {
+		rel := fmt.Sprintf("n/%03d.md", i)
+		content := fmt.Appendf(nil, "---\ntitle: Note %d\ntags: [project, area/%d]\n---\n# Note %d\n\n%s\n",
+			i, i%5, i, strings.Repeat("A sentence that notes of this vault share. ", 8))
+		writeFile(t, dir, rel, content)
+		want[rel] = content
+	}
+	st := openStore(t)
+	sum := index(t, st, dir, Options{Name: "v"})
+	if sum.Dict == nil || sum.Dict.ID == 0 || sum.Dict.Ratio <= 1 {
+		t.Fatalf("first run trained no dictionary: %s (%+v)", sum, sum.Dict)
+	}
+	if !strings.Contains(sum.String(), "dictionary") {
+		t.Errorf("summary does not report the dictionary: %s", sum)
+	}
+	checkMatches(t, st, "v", want)
+
+	writeFile(t, dir, "n/new.md", []byte("# new\n"))
+	if again := index(t, st, dir, Options{}); again.Dict != nil || again.Added != 1 {
+		t.Errorf("an incremental run trained again: %s", again)
+	}
+	// A small folder gets no dictionary: too little to learn from.
+	small := t.TempDir()
+	writeFile(t, small, "a.md", []byte("# a\n"))
+	if s := index(t, st, small, Options{Name: "small"}); s.Dict != nil || s.WarningCount != 0 {
+		t.Errorf("small folder: %s", s)
+	}
+}
+
+// TestIndexSkipsItsOwnStore: a store kept inside the indexed folder (its
+// file and lock file) is not indexed.
+func TestIndexSkipsItsOwnStore(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "a.md", []byte("# a\n"))
+	st, err := store.Open(filepath.Join(dir, "kota.db"), &store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	sum := index(t, st, dir, Options{Name: "v"})
+	if sum.Seen != 1 || sum.SkippedTotal() != 0 {
+		t.Errorf("summary: %s", sum)
+	}
+	checkMatches(t, st, "v", map[string][]byte{"a.md": []byte("# a\n")})
+	if d, err := Drift(context.Background(), st, "v"); err != nil || !d.Clean() {
+		t.Errorf("drift: %+v, %v", d, err)
 	}
 }

@@ -66,7 +66,7 @@ func TestIndexAgainstModel(t *testing.T) {
 				}
 			case op < 5: // touch
 				if p, ok := existing(); ok {
-					past = past.Add(time.Second)
+					past = past.Add(time.Millisecond)
 					if err := os.Chtimes(filepath.Join(dir, p), past, past); err != nil {
 						t.Fatal(err)
 					}

@@ -19,12 +19,13 @@ import (
 type outcome uint8
 
 const (
-	outUnchanged outcome = iota // same size and mtime: not even read
-	outTouched                  // stat changed, content did not
-	outAdded                    // no state in the store
-	outChanged                  // content changed
-	outSkipped                  // not indexed (reason says why)
-	outVanished                 // removed between listing and stat
+	outUnchanged     outcome = iota // same size and mtime: not even read
+	outTouched                      // stat changed, content did not
+	outAdded                        // no state in the store
+	outChanged                      // content changed
+	outSkipped                      // not indexed (reason says why)
+	outVanished                     // removed between listing and stat
+	outUnreadableDir                // not a file: a directory the walker could not read
 )
 
 // result is one processed file, handed from a worker to the committer.

@@ -53,6 +53,19 @@ type walker struct {
 	// readDir lists a directory; os.ReadDir outside tests, which inject
 	// failures that root cannot provoke with permissions.
 	readDir func(path string) ([]os.DirEntry, error)
+	// storeFiles is the store's path, when the store lives inside the
+	// folder: its file, lock file and the like are never indexed.
+	storeFiles string
+}
+
+// storeFilesPrefix returns the path prefix of the files of a store at
+// path, with the directory's symlinks resolved like the walk root's.
+func storeFilesPrefix(path string) string {
+	dir, err := filepath.EvalSymlinks(filepath.Dir(path))
+	if err != nil {
+		return path
+	}
+	return filepath.Join(dir, filepath.Base(path))
 }
 
 func (w *walker) run(ctx context.Context) error {
@@ -85,6 +98,9 @@ func (w *walker) dir(ctx context.Context, rel, abs string, entries []os.DirEntry
 		}
 		childRel := joinRel(rel, name)
 		childAbs := filepath.Join(abs, name)
+		if w.storeFiles != "" && strings.HasPrefix(childAbs, w.storeFiles) {
+			continue
+		}
 		mode := e.Type()
 		if mode&fs.ModeSymlink != 0 {
 			if err := w.symlink(ctx, childRel, childAbs, m, ancestors); err != nil {

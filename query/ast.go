@@ -35,8 +35,8 @@ type Query struct {
 	Sort   []SortKey
 	Limit  int // hits to return; 0 means DefaultLimit
 	Offset int // hits to skip
-	// Select names the values each hit carries besides its key: built-in
-	// names (see DocValue) or frontmatter field names.
+	// Select names the values each hit carries besides its key and score:
+	// SelectBuiltins or "field.NAME" for a frontmatter field.
 	Select []string
 	// Aggregate, when set, summarizes every matching document (not only the
 	// returned page).
@@ -79,8 +79,9 @@ func (k TextKind) String() string {
 	return fmt.Sprintf("TextKind(%d)", k)
 }
 
-// Text fields a text match can be restricted to ("" is all of them).
-var TextFields = []string{"title", "heading", "body"}
+// Text fields a text match can be restricted to ("" is all of them); the
+// names index/search uses.
+var TextFields = []string{"title", "headings", "body"}
 
 // Text is a full-text match.
 type Text struct {
@@ -88,8 +89,9 @@ type Text struct {
 	Value string
 	// Field restricts a Term, Phrase or Prefix to one of TextFields.
 	Field string
-	// Exact turns off case folding and stemming (Term, Phrase, Prefix,
-	// Substring).
+	// Exact matches the words as written: no stemming and no typo
+	// tolerance (Term, Phrase, Prefix; words still compare case-
+	// insensitively), or case-sensitively for a Substring.
 	Exact bool
 	// Fuzzy is the edit distance (1 or 2) a Term may be off by.
 	Fuzzy int
@@ -114,7 +116,7 @@ const (
 	PathRange                // Lo <= path <= Hi (bytewise; either may be "")
 )
 
-// Path matches a document's path inside its collection (case-sensitive).
+// Path matches a document's path inside its collection, case-insensitively.
 type Path struct {
 	Op     PathOp
 	Value  string // PathPrefix, PathGlob, PathEq
@@ -124,6 +126,8 @@ type Path struct {
 // Field is a condition on a frontmatter field (or a JSON document's
 // top-level field).
 type Field struct {
+	// Name is the field's key, compared case-insensitively; "a.b" names
+	// key b of the map under key a.
 	Name string
 	Cond
 }
@@ -224,8 +228,8 @@ func (*Between) exprNode()    {}
 func (*Orphan) exprNode()     {}
 func (*Unresolved) exprNode() {}
 
-// SortKey is one sort criterion. Field is "score", "created", "updated",
-// "path", "title", "key" or a frontmatter field name (built-in names win).
+// SortKey is one sort criterion. Field is one of SortFields or
+// "field.NAME" for a frontmatter field.
 type SortKey struct {
 	Field string
 	Desc  bool
@@ -237,9 +241,9 @@ var SortFields = []string{"score", "created", "updated", "path", "title", "key"}
 // Aggregate summarizes the matching documents: a count per group and the
 // requested metrics per group. Without GroupBy there is one group.
 type Aggregate struct {
-	// GroupBy is "", "tag", "folder", "collection", "lang" or a frontmatter
-	// field name. A document with several tags (or a list field) counts in
-	// each of its groups.
+	// GroupBy is "", "tag", "folder", "collection", "lang" or "field.NAME".
+	// A document with several tags (or a list field) counts in each of its
+	// groups.
 	GroupBy string
 	Metrics []Metric
 }
@@ -250,7 +254,7 @@ var GroupByBuiltins = []string{"tag", "folder", "collection", "lang"}
 // Metric is min, max, avg or sum of a number or date field.
 type Metric struct {
 	Op    string // "min", "max", "avg", "sum"
-	Field string // "created", "updated" or a frontmatter field name
+	Field string // "created", "updated" or "field.NAME"
 }
 
 // MetricOps are the aggregate operators.

@@ -3,6 +3,8 @@ package query
 import (
 	"context"
 	"path"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -18,41 +20,53 @@ type DocID = uint32
 // answers over one consistent view of the data for the life of a plan.
 // Bitmaps it returns are read, never modified, by the planner.
 //
-// Keyword fields are exact terms: "tag" (normalized tags, nested with '/'),
-// "path" (the path inside the collection, case kept), "collection", "lang"
-// and "field.<name>" (frontmatter values as Keywords normalizes them).
+// Keyword fields hold exact terms, trimmed and lower-cased: "tag" (each
+// tag, nested with '/'), "path" (the path inside the collection),
+// "collection", "lang" and "field.<name>" (a frontmatter key, lower-cased,
+// nested map keys joined with '.'; values as Keywords normalizes them).
 // Numeric fields are "created", "updated" and "field.<name>" (values as
-// Numeric converts them). Counts are estimates for planning: they may be
-// approximate but must be 0 only when nothing matches.
+// Numbers converts them; a document matches a range when any of its values
+// is in it). These are the names and normalizations index/search uses, so
+// a Catalog over it passes them straight through. The planner lower-cases
+// what it looks up.
+//
+// Counts are estimates for planning: they may be approximate but must be 0
+// only when nothing matches (Explain then says why).
 type Catalog interface {
 	// Docs is the set of every live document.
 	Docs() *roaring.Bitmap
 	// ID maps a document key ("collection/path") to its DocID.
 	ID(key string) (DocID, bool)
-	// Value returns a value of a document for sorting, projection and
-	// aggregates: a built-in name ("key", "collection", "path", "title",
-	// "tags", "aliases", "links", "created", "updated", "lang") or
-	// "field.<name>" for a frontmatter field. DocValue implements the
-	// mapping over an index.Doc.
+	// Value returns a value of a document for sorting, projection,
+	// aggregates and the path conditions that need a second look (globs,
+	// ranges): a built-in name ("key", "collection", "path", "folder",
+	// "title", "tags", "aliases", "links", "created", "updated", "lang",
+	// "fields") or "field.<name>". DocValue implements it over an
+	// index.Doc.
 	Value(id DocID, name string) (any, bool)
 
 	// KeywordCount is the number of documents with value in field.
 	KeywordCount(field, value string) int
 	// Keyword returns the documents with value in field.
 	Keyword(field, value string) (*roaring.Bitmap, error)
-	// KeywordRangeCount estimates the documents with a value of field in r.
-	KeywordRangeCount(field string, r KeyRange) int
-	// KeywordRange returns the documents with a value of field in r.
-	KeywordRange(field string, r KeyRange) (*roaring.Bitmap, error)
+	// KeywordPrefixCount estimates the documents with a value of field
+	// that starts with prefix.
+	KeywordPrefixCount(field, prefix string) int
+	// KeywordPrefix returns the documents with a value of field that
+	// starts with prefix ("" matches any value).
+	KeywordPrefix(field, prefix string) (*roaring.Bitmap, error)
 
 	// NumericCount estimates the documents with a value of field in r.
 	NumericCount(field string, r NumRange) int
 	// Numeric returns the documents with a value of field in r.
 	Numeric(field string, r NumRange) (*roaring.Bitmap, error)
 
-	// ExistsCount is the number of documents having frontmatter field name.
+	// ExistsCount is the number of documents having frontmatter field name
+	// (lower-cased, dotted for nested keys) with a non-null value.
 	ExistsCount(name string) int
-	// Exists returns the documents having frontmatter field name.
+	// Exists returns the documents having frontmatter field name. Over
+	// index/search: KeywordPrefix("field."+name, "") ∪ Numeric of any
+	// value, plus fields holding only maps.
 	Exists(name string) (*roaring.Bitmap, error)
 
 	// SearchCount estimates the documents matching a text query.
@@ -62,45 +76,17 @@ type Catalog interface {
 
 	// Ordered calls yield for documents in within (nil: all) that have a
 	// value for the sort field ("created", "updated", "path", "title" or
-	// "field.<name>"), in ascending (desc: descending) order of that value,
-	// until yield returns false. Documents with equal values may come in any
-	// order; documents without a value are not yielded. It reports false
-	// when the catalog cannot order by field, and the planner sorts itself.
+	// "field.<name>"), in ascending (desc: descending) SortValueOf order,
+	// until yield returns false. Documents with equal values may come in
+	// any order; documents without a value are not yielded. It reports
+	// false when the catalog cannot order by field, and the planner sorts
+	// itself (it also checks the order it is given and falls back to
+	// sorting when it is wrong).
 	Ordered(field string, desc bool, within *roaring.Bitmap, yield func(DocID) bool) (bool, error)
 
 	// Graph is the link graph, or nil when there is none (graph clauses then
-	// match nothing and say why in Explain).
+	// match nothing and Explain says why).
 	Graph() *graph.Graph
-}
-
-// KeyRange selects keyword terms: Lo <= term < Hi bytewise ("" Hi: no upper
-// end) for which Match (if set) is true.
-type KeyRange struct {
-	Lo, Hi string
-	Match  func(term string) bool
-}
-
-// PrefixRange is the KeyRange of the terms starting with prefix.
-func PrefixRange(prefix string) KeyRange {
-	return KeyRange{Lo: prefix, Hi: prefixEnd(prefix)}
-}
-
-// prefixEnd is the smallest string greater than every string starting with
-// p ("" when there is none: p is empty or all 0xff bytes).
-func prefixEnd(p string) string {
-	b := []byte(p)
-	for i := len(b) - 1; i >= 0; i-- {
-		if b[i] < 0xff {
-			b[i]++
-			return string(b[:i+1])
-		}
-	}
-	return ""
-}
-
-// Contains reports whether term is in r.
-func (r KeyRange) Contains(term string) bool {
-	return term >= r.Lo && (r.Hi == "" || term < r.Hi) && (r.Match == nil || r.Match(term))
 }
 
 // SearchRequest is one text query for Catalog.Search.
@@ -149,8 +135,8 @@ func (o *Options) Clock() Clock {
 // DocValue implements Catalog.Value over an index.Doc.
 func DocValue(d *index.Doc, name string) (any, bool) {
 	if f, ok := FieldRef(name); ok {
-		v, ok := d.Fields[f]
-		return v, ok && v != nil
+		v := FieldValue(d.Fields, f)
+		return v, v != nil
 	}
 	switch name {
 	case "key":
@@ -183,6 +169,35 @@ func DocValue(d *index.Doc, name string) (any, bool) {
 		return d.Fields, len(d.Fields) > 0
 	}
 	return nil, false
+}
+
+// FieldValue finds a frontmatter value by name, case-insensitively; "a.b"
+// is key b of the map under key a (unless a key "a.b" exists itself).
+// When keys differ only by case, the bytewise first wins.
+func FieldValue(fields map[string]any, name string) any {
+	if v, ok := fields[name]; ok {
+		return v
+	}
+	var keys []string
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if strings.EqualFold(k, name) {
+			return fields[k]
+		}
+	}
+	lname := strings.ToLower(name)
+	for _, k := range keys {
+		rest, ok := strings.CutPrefix(lname, strings.ToLower(k)+".")
+		if m, isMap := fields[k].(map[string]any); ok && isMap {
+			if found := FieldValue(m, rest); found != nil {
+				return found
+			}
+		}
+	}
+	return nil
 }
 
 // Folder is the folder of a path for grouping: "." for the root.

@@ -1,10 +1,12 @@
 package query_test
 
 import (
+	"fmt"
 	"math"
 	"testing"
 	"time"
 
+	"github.com/kotadb/kotadb/index"
 	"github.com/kotadb/kotadb/query"
 )
 
@@ -150,29 +152,36 @@ func TestValueNormalization(t *testing.T) {
 	tests := []struct {
 		v        any
 		keywords []string
-		num      float64
-		numOK    bool
+		numbers  []float64
 	}{
-		{"Active", []string{"active"}, 0, false},
-		{"2", []string{"2"}, 2, true},
-		{int64(2), []string{"2"}, 2, true},
-		{2.0, []string{"2"}, 2, true},
-		{2.5, []string{"2.5"}, 2.5, true},
-		{true, []string{"true"}, 0, false},
-		{time.Date(2025, 1, 2, 0, 0, 0, 0, time.UTC), []string{"2025-01-02"}, 1735776000, true},
-		{"2025-01-02", []string{"2025-01-02"}, 1735776000, true},
-		{time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC), []string{"2025-01-02T03:04:05Z"}, 1735787045, true},
-		{[]any{"A", int64(3), []any{"nested"}}, []string{"a", "3"}, 0, false},
-		{[]any{int64(7)}, []string{"7"}, 7, true},
-		{map[string]any{"a": 1}, nil, 0, false},
-		{"inf", []string{"inf"}, 0, false},
+		{" Active ", []string{"active"}, nil},
+		{"2", []string{"2"}, nil}, // a string is not a number, as in index/search
+		{int64(2), []string{"2"}, []float64{2}},
+		{2.0, []string{"2"}, []float64{2}},
+		{2.5, []string{"2.5"}, []float64{2.5}},
+		{math.NaN(), nil, nil},
+		{true, []string{"true"}, nil},
+		{time.Date(2025, 1, 2, 0, 0, 0, 0, time.UTC), []string{"2025-01-02"}, []float64{1735776000}},
+		{time.Date(2025, 1, 2, 23, 4, 5, 0, time.FixedZone("X", -3600)), []string{"2025-01-03"}, []float64{1735862645}},
+		{"2025-01-02", []string{"2025-01-02"}, nil},
+		{[]any{"A", int64(3), []any{"nested", 4.5}}, []string{"a", "3", "nested", "4.5"}, []float64{3, 4.5}},
+		{[]string{"X", " y"}, []string{"x", "y"}, nil},
+		{map[string]any{"a": 1}, nil, nil},
+		{"", nil, nil},
 	}
 	for _, tt := range tests {
 		if got := query.Keywords(tt.v); !equalStrings(got, tt.keywords) {
 			t.Errorf("Keywords(%#v) = %q, want %q", tt.v, got, tt.keywords)
 		}
-		if f, ok := query.Numeric(tt.v); ok != tt.numOK || ok && f != tt.num {
-			t.Errorf("Numeric(%#v) = %v, %v; want %v, %v", tt.v, f, ok, tt.num, tt.numOK)
+		if got := query.Numbers(tt.v); fmt.Sprint(got) != fmt.Sprint(tt.numbers) {
+			t.Errorf("Numbers(%#v) = %v, want %v", tt.v, got, tt.numbers)
+		}
+	}
+	doc := &index.Doc{Fields: map[string]any{"Status": "x", "meta": map[string]any{"Owner": "ana"}, "a.b": 1}}
+	for name, want := range map[string]any{"field.status": "x", "field.STATUS": "x", "field.meta.owner": "ana", "field.a.b": 1, "field.meta.none": nil, "field.nope": nil} {
+		got, ok := query.DocValue(doc, name)
+		if got != want || ok != (want != nil) {
+			t.Errorf("DocValue(%s) = %v, %v; want %v", name, got, ok, want)
 		}
 	}
 	// A query number matches the canonical form and the text as written.
@@ -237,20 +246,5 @@ func TestGlob(t *testing.T) {
 	}
 	if _, err := query.CompileGlob(`a\`); err == nil {
 		t.Error("a lone backslash compiled")
-	}
-}
-
-func TestKeyRange(t *testing.T) {
-	r := query.PrefixRange("ab")
-	for term, want := range map[string]bool{"ab": true, "abz": true, "ab\xff": true, "ac": false, "aa": false, "a": false} {
-		if r.Contains(term) != want {
-			t.Errorf("PrefixRange(ab) contains %q = %v", term, !want)
-		}
-	}
-	if r := query.PrefixRange("a\xff\xff"); r.Hi != "b" {
-		t.Errorf("PrefixRange(a\\xff\\xff).Hi = %q", r.Hi)
-	}
-	if r := query.PrefixRange(""); r.Hi != "" || !r.Contains("anything") {
-		t.Errorf("PrefixRange(\"\") = %+v", r)
 	}
 }

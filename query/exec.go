@@ -159,7 +159,9 @@ func (p *Plan) score(ctx context.Context, final *roaring.Bitmap) (map[DocID]floa
 	}
 	var ranked uint64
 	for _, s := range p.scoring {
-		if s.text == nil {
+		// A clause skipped because its And ran out of candidates matched
+		// no final candidate.
+		if s.text == nil || s.result == nil {
 			continue
 		}
 		need := roaring.And(final, s.result)

@@ -27,17 +27,19 @@ func (p *Plan) Explain() string {
 		width = max(width, utf8.RuneCountInString(l[0]))
 	}
 	row := func(cols [4]string) {
-		fmt.Fprintf(&b, "  %s%s  %8s  %8s  %s\n", cols[0], strings.Repeat(" ", width-utf8.RuneCountInString(cols[0])), cols[1], cols[2], cols[3])
+		line := fmt.Sprintf("  %s%s  %8s  %8s  %s", cols[0], strings.Repeat(" ", width-utf8.RuneCountInString(cols[0])), cols[1], cols[2], cols[3])
+		b.WriteString(strings.TrimRight(line, " ") + "\n")
 	}
 	row([4]string{"step", "estimate", "actual", "ran on"})
 	for _, l := range lines {
 		row(l)
 	}
 	if p.executed {
-		if p.scored != "" {
+		switch {
+		case p.scored != "":
 			fmt.Fprintf(&b, "ranking: %s\n", p.scored)
-		} else if p.needScore {
-			b.WriteString("ranking: nothing to rank (no text clause), scores are 0\n")
+		case p.needScore && p.total > 0 && len(p.scoring) == 0:
+			b.WriteString("ranking: no text or graph clause to rank by, scores are 0\n")
 		}
 		fmt.Fprintf(&b, "order: %s\n", p.order)
 		fmt.Fprintf(&b, "result: %d documents, hits %d to %d\n", p.total, min(p.offset, p.total), min(p.offset+p.limit, p.total))

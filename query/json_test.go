@@ -103,7 +103,7 @@ func TestDecodeJSONErrors(t *testing.T) {
 		{`{"version": 1, "where": {"tag": {"nam": "x"}}}`, "where.tag.nam", "unknown key", `did you mean "name"?`},
 		{`{"version": 1, "where": {"tag": {"exact": true}}}`, "where.tag.name", "missing", ""},
 		{`{"version": 1, "where": {"tag": ""}}`, "where.tag", `invalid tag ""`, "non-empty"},
-		{`{"version": 1, "where": {"text": {"value": "x", "field": "head"}}}`, "where.text.field", `unknown text field "head"`, "title, heading or body"},
+		{`{"version": 1, "where": {"text": {"value": "x", "field": "head"}}}`, "where.text.field", `unknown text field "head"`, "title, headings or body"},
 		{`{"version": 1, "where": {"text": {"value": "x", "fuzzy": 3}}}`, "where.text.fuzzy", "fuzzy 3 not allowed", "1 or 2"},
 		{`{"version": 1, "where": {"phrase": {"value": "x", "fuzzy": 1}}}`, "where.phrase.fuzzy", "unknown key", ""},
 		{`{"version": 1, "where": {"regex": "a("}}`, "where.regex", "invalid regular expression", "RE2"},

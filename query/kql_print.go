@@ -161,7 +161,11 @@ func textKQL(n *Text) string {
 			s += "~" + strconv.Itoa(n.Fuzzy)
 		}
 	}
-	if n.Field != "" {
+	switch n.Field {
+	case "":
+	case "headings":
+		s = "heading:" + s
+	default:
 		s = n.Field + ":" + s
 	}
 	if n.Exact {
@@ -207,8 +211,8 @@ func condKQLWith(name string, c Cond, value func(Value) string) string {
 	switch {
 	case c.Lo != nil && c.Hi != nil && c.Lo.Inclusive && c.Hi.Inclusive:
 		return name + ":" + value(c.Lo.Value) + ".." + value(c.Hi.Value)
-	case c.Lo != nil && c.Hi != nil:
-		return condKQLWith(name, Cond{Op: CondRange, Lo: c.Lo}, value) + " " + condKQLWith(name, Cond{Op: CondRange, Hi: c.Hi}, value)
+	case c.Lo != nil && c.Hi != nil: // one end open, one closed: KQL says it as two conditions
+		return "(" + condKQLWith(name, Cond{Op: CondRange, Lo: c.Lo}, value) + " " + condKQLWith(name, Cond{Op: CondRange, Hi: c.Hi}, value) + ")"
 	case c.Lo != nil:
 		op := ">"
 		if c.Lo.Inclusive {
@@ -270,9 +274,14 @@ func valueKQL(v Value) string {
 	return quote(v.Raw)
 }
 
+// rangeEnd prints one end of a path range; a dot next to the ".." would
+// merge with it, so such an end is quoted.
 func rangeEnd(s string) string {
-	if s == "" {
+	switch {
+	case s == "":
 		return ""
+	case strings.HasPrefix(s, ".") || strings.HasSuffix(s, "."):
+		return quote(s)
 	}
 	return quoteIf(s)
 }

@@ -55,7 +55,7 @@ func TestQueries(t *testing.T) {
 		{`status:active,paused sort:path`, "Roadmap.md UX Research/Persona.md notes/go.md projects/kota/Plan.md projects/kota/README.md"},
 		{`priority:>=2 sort:-field.priority`, "Roadmap.md projects/kota/README.md UX Research/Persona.md projects/kota/Plan.md"},
 		{`priority:1 sort:path`, "archive/old-kota.md notes/rust.md"},
-		{`priority:1..2 sort:path`, "UX Research/Persona.md archive/old-kota.md notes/rust.md projects/kota/Plan.md"},
+		{`priority:1..2 sort:path`, "UX Research/Persona.md archive/old-kota.md projects/kota/Plan.md"}, // "1" is a string
 		{`owner:bo`, "projects/kota/README.md"},
 		{`draft:false`, "notes/go.md"},
 		{`has:draft -draft:true`, "notes/go.md"},
@@ -101,7 +101,12 @@ func TestQueries(t *testing.T) {
 		{`"handling error"`, ""},
 		{`gorout*`, "notes/go.md"},
 		{`rusty~1 sort:path`, "archive/old-kota.md notes/rust.md projects/kota/Plan.md projects/kota/README.md"},
-		{`exact:Rust sort:path`, "archive/old-kota.md notes/rust.md projects/kota/README.md"},
+		{`exact:Rust sort:path`, "archive/old-kota.md notes/rust.md projects/kota/Plan.md projects/kota/README.md"},
+		{`exact:sub:Rust sort:path`, "archive/old-kota.md notes/rust.md projects/kota/README.md"},
+		{`path:ux*`, ""}, // * stays within a folder
+		{`path:ux**`, "UX Research/Persona.md"},
+		{`path:=roadmap.MD`, "Roadmap.md"},
+		{`in:V tag:UX lang:MARKDOWN`, "UX Research/Persona.md"},
 		{`sub:"? operator"`, "notes/rust.md"},
 		{`/[Gg]oroutines?/`, "notes/go.md"},
 		{`/ROADMAP/i sort:path`, "Roadmap.md notes/daily/2025-03-11.md projects/kota/README.md"},

@@ -216,10 +216,13 @@ type queryGen struct {
 
 func newQueryGen(r *rand.Rand, docs []index.Doc) *queryGen {
 	g := &queryGen{r: r, fields: map[string][]any{}}
-	seen := map[string]bool{}
+	seen := map[*[]string]map[string]bool{}
 	add := func(list *[]string, s string) {
-		if s != "" && !seen[fmt.Sprint(len(*list) > -1, s, list)] {
-			seen[fmt.Sprint(true, s, list)] = true
+		if seen[list] == nil {
+			seen[list] = map[string]bool{}
+		}
+		if s != "" && !seen[list][s] {
+			seen[list][s] = true
 			*list = append(*list, s)
 		}
 	}
@@ -274,7 +277,7 @@ func (g *queryGen) pick(list []string) string {
 }
 
 func (g *queryGen) query() *query.Query {
-	q := &query.Query{Where: g.expr(0)}
+	q := &query.Query{Version: query.Version, Where: g.expr(0)}
 	if g.r.IntN(6) == 0 {
 		q.Where = nil
 	}

@@ -165,7 +165,7 @@ func validateText(n *Text, p string) error {
 		return &Error{key, "empty text", "give a word, phrase or pattern"}
 	}
 	if n.Field != "" && !slices.Contains(TextFields, n.Field) {
-		return &Error{key + ".field", fmt.Sprintf("unknown text field %q", n.Field), "expected title, heading or body"}
+		return &Error{key + ".field", fmt.Sprintf("unknown text field %q", n.Field), "expected title, headings or body"}
 	}
 	if n.Field != "" && (n.Kind == Substring || n.Kind == Regex) {
 		return &Error{key + ".field", n.Kind.String() + " searches the whole text", "drop field"}

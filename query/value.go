@@ -100,100 +100,112 @@ func (v Value) Keyword() []string {
 		// Match the canonical number and the text as written ("1.10"
 		// must still find a quoted "1.10" in frontmatter).
 		k := []string{strconv.FormatFloat(v.Num, 'g', -1, 64)}
-		if raw := strings.ToLower(v.Raw); raw != k[0] {
+		if raw := normalizeKeyword(v.Raw); raw != k[0] {
 			k = append(k, raw)
 		}
 		return k
 	case BoolValue:
 		return []string{strconv.FormatBool(v.Bool)}
 	}
-	return []string{strings.ToLower(v.Raw)}
+	return []string{normalizeKeyword(v.Raw)}
 }
+
+// normalizeKeyword is how every keyword term is written: trimmed and
+// lower-cased.
+func normalizeKeyword(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 // Keywords normalizes a document value (as parse and index.Doc type it) to
-// the keyword terms equality matches against: strings lower-cased, numbers
-// in shortest form (2.0 → "2"), booleans "true"/"false", dates at midnight
-// UTC as "2006-01-02" and other times in RFC 3339, a list as the terms of
-// its elements. Maps have no terms. Catalog implementations index
-// "field.<name>" with exactly these terms.
+// the keyword terms equality matches against, the way index/search indexes
+// "field.<name>": strings trimmed and lower-cased, numbers in shortest form
+// (2.0 → "2"), booleans "true"/"false", times as their UTC date
+// "2006-01-02", a list as the terms of its elements. A map has none (its
+// keys are fields of their own, see DocValue).
 func Keywords(v any) []string {
-	switch x := v.(type) {
-	case string:
-		return []string{strings.ToLower(x)}
-	case int:
-		return []string{strconv.Itoa(x)}
-	case int64:
-		return []string{strconv.FormatInt(x, 10)}
-	case uint64:
-		return []string{strconv.FormatUint(x, 10)}
-	case float64:
-		return []string{strconv.FormatFloat(x, 'g', -1, 64)}
-	case bool:
-		return []string{strconv.FormatBool(x)}
-	case time.Time:
-		return []string{formatTime(x)}
-	case []any:
-		var out []string
-		for _, e := range x {
-			if _, nested := e.([]any); !nested {
-				out = append(out, Keywords(e)...)
+	var out []string
+	var walk func(v any, depth int)
+	walk = func(v any, depth int) {
+		switch x := v.(type) {
+		case string:
+			if k := normalizeKeyword(x); k != "" {
+				out = append(out, k)
+			}
+		case int:
+			out = append(out, strconv.Itoa(x))
+		case int64:
+			out = append(out, strconv.FormatInt(x, 10))
+		case float64:
+			if !math.IsNaN(x) && !math.IsInf(x, 0) {
+				out = append(out, strconv.FormatFloat(x, 'g', -1, 64))
+			}
+		case bool:
+			out = append(out, strconv.FormatBool(x))
+		case time.Time:
+			out = append(out, x.UTC().Format(time.DateOnly))
+		case []any:
+			if depth < maxValueDepth {
+				for _, e := range x {
+					walk(e, depth+1)
+				}
+			}
+		case []string:
+			for _, e := range x {
+				walk(e, depth+1)
 			}
 		}
-		return out
-	case []string:
-		out := make([]string, len(x))
-		for i, s := range x {
-			out[i] = strings.ToLower(s)
+	}
+	walk(v, 0)
+	return out
+}
+
+// maxValueDepth bounds how deep lists of lists are read.
+const maxValueDepth = 8
+
+// Numbers are a document value's numeric doc values, the way index/search
+// indexes them: integers and floats as they are, times as Unix seconds
+// (TimeNumber), every element of a list. Strings are not numbers, even
+// "2" or "2025-01-01". A range matches a document when any of its numbers
+// is in the range.
+func Numbers(v any) []float64 {
+	var out []float64
+	var walk func(v any, depth int)
+	walk = func(v any, depth int) {
+		switch x := v.(type) {
+		case int:
+			out = append(out, float64(x))
+		case int64:
+			out = append(out, float64(x))
+		case float64:
+			if !math.IsNaN(x) && !math.IsInf(x, 0) {
+				out = append(out, x)
+			}
+		case time.Time:
+			if !x.IsZero() {
+				out = append(out, TimeNumber(x))
+			}
+		case []any:
+			if depth < maxValueDepth {
+				for _, e := range x {
+					walk(e, depth+1)
+				}
+			}
 		}
-		return out
 	}
-	return nil
+	walk(v, 0)
+	return out
 }
 
-func formatTime(t time.Time) string {
-	u := t.UTC()
-	if u.Hour() == 0 && u.Minute() == 0 && u.Second() == 0 && u.Nanosecond() == 0 {
-		return u.Format(time.DateOnly)
-	}
-	return t.Format(time.RFC3339Nano)
-}
-
-// Numeric is a document value as a number for ranges, sorting and metrics:
-// numbers as they are, times (and strings that are absolute dates) as Unix
-// seconds, strings that are decimal numbers as those numbers. A list uses
-// its first element. Catalog implementations index numeric doc values
-// ("created", "updated", "field.<name>") with exactly these numbers.
+// Numeric is the first of Numbers: what sorting and metrics use.
 func Numeric(v any) (float64, bool) {
-	switch x := v.(type) {
-	case int:
-		return float64(x), true
-	case int64:
-		return float64(x), true
-	case uint64:
-		return float64(x), true
-	case float64:
-		return x, !math.IsNaN(x)
-	case time.Time:
-		return TimeNumber(x), !x.IsZero()
-	case string:
-		if f, ok := parseNumber(strings.TrimSpace(x)); ok {
-			return f, true
-		}
-		if t, ok := parseAbsolute(strings.TrimSpace(x), time.UTC); ok {
-			return TimeNumber(t.Start), true
-		}
-	case []any:
-		if len(x) > 0 {
-			return Numeric(x[0])
-		}
+	if n := Numbers(v); len(n) > 0 {
+		return n[0], true
 	}
 	return 0, false
 }
 
-// TimeNumber is a time as the planner compares it: Unix seconds with the
-// fraction kept to the microsecond.
+// TimeNumber is a time as a numeric doc value: Unix seconds with the
+// fraction, as index/search stores created and updated.
 func TimeNumber(t time.Time) float64 {
-	return float64(t.Unix()) + float64(t.Nanosecond()/1000)/1e6
+	return float64(t.Unix()) + float64(t.Nanosecond())/1e9
 }
 
 // NumberTime is the inverse of TimeNumber (to the microsecond), in UTC.

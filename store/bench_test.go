@@ -141,3 +141,26 @@ func BenchmarkColdLoad(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkOpen opens (and closes) a store of 2000 documents: the checks
+// before bbolt maps the file, and the page walk, are part of every Open.
+func BenchmarkOpen(b *testing.B) {
+	s, _, _ := storeWithDocs(b)
+	path := s.Path()
+	if err := s.Close(); err != nil {
+		b.Fatal(err)
+	}
+	for _, ro := range []bool{false, true} {
+		b.Run(fmt.Sprintf("readonly=%v", ro), func(b *testing.B) {
+			for b.Loop() {
+				s, err := Open(path, &Options{ReadOnly: ro, NoSync: true})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := s.Close(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,3 +1,5 @@
+//go:build unix
+
 package store
 
 // Tests that need a second process: the test binary re-executes itself with
@@ -21,6 +23,11 @@ import (
 
 	"github.com/kotadb/kotadb/errs"
 )
+
+func init() {
+	childModes["lockholder"] = childHoldLock
+	childModes["fulldisk"] = childFillDisk
+}
 
 // startChild runs the test binary in mode with the database path; it returns
 // the command, its stdin (closing it ends a lock holder) and its stdout.

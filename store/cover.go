@@ -18,8 +18,8 @@ import "encoding/binary"
 const (
 	coverD        = 8   // d-mer length
 	coverK        = 256 // segment length
-	coverHashBits = 20  // d-mer table size (4 MiB of counters)
-	coverPasses   = 4   // each epoch contributes about this many segments
+	coverHashBits = 18  // d-mer table size (1 MiB of counters)
+	coverPasses   = 1   // each epoch contributes about this many segments
 )
 
 // buildHistory returns at most size bytes of dictionary content chosen from

@@ -23,6 +23,12 @@ const (
 	maxSampleLen = 32 << 10
 	// minSampleBytes is the least sample data worth a dictionary.
 	minSampleBytes = 4 << 10
+	// tableSampleBytes and measureSampleBytes bound the samples compressed
+	// to build the dictionary's entropy tables and to measure its effect:
+	// compressing with a dictionary costs a table reset per document,
+	// which would dominate training on all 2 MiB.
+	tableSampleBytes   = 512 << 10
+	measureSampleBytes = 128 << 10
 )
 
 // DictInfo describes a trained dictionary and what it did to its samples.
@@ -32,9 +38,11 @@ type DictInfo struct {
 	Size        int   // bytes of the dictionary as stored
 	Samples     int   // samples used
 	SampleBytes int64 // their total size
-	// StoredWith and StoredWithout are the bytes the samples take as blob
-	// records with and without the dictionary; Ratio and RatioWithout are
-	// SampleBytes divided by them.
+	// MeasuredBytes is how much of the samples (up to 256 KiB, spread over
+	// them) was packed as blob records with and without the dictionary:
+	// StoredWith and StoredWithout bytes. Ratio and RatioWithout are
+	// MeasuredBytes divided by them.
+	MeasuredBytes             int64
 	StoredWith, StoredWithout int64
 	Ratio, RatioWithout       float64
 }
@@ -50,7 +58,7 @@ func (s *Store) TrainDictionary(collection string, samples [][]byte) (DictInfo, 
 	if s.readOnly {
 		return DictInfo{}, fmt.Errorf("train dictionary: %w", errs.ErrReadOnly)
 	}
-	picked := pickSamples(samples)
+	picked := pickSamples(samples, maxSampleBytes)
 	info := DictInfo{Collection: collection, Samples: len(picked)}
 	for _, p := range picked {
 		info.SampleBytes += int64(len(p))
@@ -72,18 +80,18 @@ func (s *Store) TrainDictionary(collection string, samples [][]byte) (DictInfo, 
 	}
 	dict, err := zstd.BuildDict(zstd.BuildDictOptions{
 		ID:       id,
-		Contents: picked,
+		Contents: pickSamples(picked, tableSampleBytes),
 		// The dictionary must leave part of the samples unexplained, or
 		// BuildDict finds no literals to build its tables from.
-		History:  buildHistory(picked, min(dictSize, int(info.SampleBytes/4))),
-		Offsets:  [3]int{1, 4, 8},
-		Level:    compressionLevel,
+		History: buildHistory(picked, min(dictSize, int(info.SampleBytes/4))),
+		Offsets: [3]int{1, 4, 8},
+		Level:   levelDict,
 	})
 	if err != nil {
 		return DictInfo{}, fmt.Errorf("train dictionary for %q: %w", collection, err)
 	}
 	info.ID, info.Size = id, len(dict)
-	if err := s.measureDict(&info, dict, picked); err != nil {
+	if err := s.measureDict(&info, dict, pickSamples(picked, measureSampleBytes)); err != nil {
 		return DictInfo{}, err
 	}
 	err = s.update("train dictionary", func(tx *bolt.Tx) error {
@@ -110,16 +118,16 @@ func (s *Store) TrainDictionary(collection string, samples [][]byte) (DictInfo, 
 }
 
 // pickSamples takes samples evenly spread over the input, each cut to
-// maxSampleLen, until maxSampleBytes.
-func pickSamples(samples [][]byte) [][]byte {
+// maxSampleLen, until budget bytes.
+func pickSamples(samples [][]byte, budget int) [][]byte {
 	total := 0
 	for _, s := range samples {
 		total += min(len(s), maxSampleLen)
 	}
 	// Take a share of the samples, spread evenly: every one when they fit.
-	share := min(1, float64(maxSampleBytes)/float64(max(total, 1)))
+	share := min(1, float64(budget)/float64(max(total, 1)))
 	var out [][]byte
-	budget, acc := maxSampleBytes, 1.0
+	acc := 1.0
 	for i := 0; i < len(samples) && budget > 0; i++ {
 		acc += share
 		if acc < 1 {
@@ -138,7 +146,7 @@ func pickSamples(samples [][]byte) [][]byte {
 // measureDict fills the size figures of info by packing the samples as blob
 // records with and without the new dictionary.
 func (s *Store) measureDict(info *DictInfo, dict []byte, samples [][]byte) error {
-	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(compressionLevel), zstd.WithEncoderCRC(false),
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(levelDict), zstd.WithEncoderCRC(false),
 		zstd.WithEncoderConcurrency(1), zstd.WithEncoderDict(dict))
 	if err != nil {
 		return fmt.Errorf("train dictionary: %w", err)
@@ -149,11 +157,12 @@ func (s *Store) measureDict(info *DictInfo, dict []byte, samples [][]byte) error
 		return err
 	}
 	for _, smp := range samples {
+		info.MeasuredBytes += int64(len(smp))
 		info.StoredWith += int64(len(packBlob(enc, smp, info.ID)))
 		info.StoredWithout += int64(len(packBlob(plain, smp, 0)))
 	}
-	info.Ratio = float64(info.SampleBytes) / float64(max(info.StoredWith, 1))
-	info.RatioWithout = float64(info.SampleBytes) / float64(max(info.StoredWithout, 1))
+	info.Ratio = float64(info.MeasuredBytes) / float64(max(info.StoredWith, 1))
+	info.RatioWithout = float64(info.MeasuredBytes) / float64(max(info.StoredWithout, 1))
 	return nil
 }
 

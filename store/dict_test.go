@@ -145,7 +145,7 @@ func TestPickSamples(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := pickSamples(tt.samples)
+			got := pickSamples(tt.samples, maxSampleBytes)
 			n := 0
 			for _, s := range got {
 				n += len(s)

@@ -13,15 +13,26 @@
 //
 // Every write is a version with a global sequence number (1, 2, 3… never
 // reused), a commit time, the content's SHA-256 and size, the metadata's
-// SHA-256, the author and the key's previous version (Prev). Contents and
-// metadata are stored once per hash, zstd-compressed, and never removed, so
-// history costs only what changed. Deletes are versions too (tombstones).
-// A move makes two versions in one batch: the delete of From, then a move
-// version of Key.
+// SHA-256, the author and the key's previous version (Prev). Deletes are
+// versions too (tombstones). A move makes two versions in one batch: the
+// delete of From, then a move version of Key.
 //
 // Commit times never decrease along the log, even if the clock steps back
 // (a commit takes the later of now and the previous commit time), so "the
 // version live at time t" (GetAt) is well defined.
+//
+// History, GetAt and GetAtSeq follow the key's Prev links back from its
+// latest version, one log read per version passed: cheap for the tens of
+// versions a note has, linear for a key rewritten thousands of times.
+//
+// # Blobs
+//
+// Contents and metadata are stored once per SHA-256, zstd-compressed
+// (SpeedDefault; SpeedFastest with a dictionary, see codec.go), small or
+// incompressible ones raw, and never removed, so history costs only what
+// changed. TrainDictionary gives a collection a dictionary for its later
+// blobs; dictionaries are kept for as long as blobs use them, i.e. forever.
+// Reads check every blob's SHA-256.
 //
 // # Transactions
 //
@@ -29,7 +40,8 @@
 // including on a full disk or an I/O error. A put whose content and
 // metadata equal the key's current head makes no version but still stores
 // its file state. Deleting (or moving) a key that is not live fails the
-// whole batch with errs.ErrNotFound.
+// whole batch with errs.ErrNotFound. A delete (and the source of a move)
+// drops the key's file state.
 //
 // # Concurrency
 //
@@ -49,14 +61,18 @@
 //
 // Stored data that fails a check is a *errs.CorruptionError (errors.Is
 // errs.ErrCorrupt), which tells the user to run `kotadb verify`; the store
-// never panics on a damaged file. bbolt itself trusts its file and can fault
-// or panic on damaged pages: Open checks that the file is as long as its
-// pages and walks the page trees from the file before bbolt does, and every
-// transaction runs with faults turned into panics and recovered. Verify
-// reads everything (pages, bbolt's tx.Check, version chains, heads, every
-// blob's hash, counters) and reports each problem; Check returns the first.
+// does not panic on a damaged file. bbolt trusts its file and can fault,
+// panic or recurse without end on damaged pages, so Open first checks the
+// meta pages, freelist and file length from the file (metacheck.go), then
+// walks the page trees without bbolt (pagecheck.go), and every transaction
+// runs with memory faults turned into panics and recovered. Verify reads
+// everything (pages, bbolt's tx.Check, version chains, heads, every blob's
+// hash, the pack, counters) and reports each problem; Check returns the
+// first.
 //
 // Caveats: a damaged page that still looks like a valid leaf is read as
-// data (the record decoders then report it); Verify's cost is a read of
-// the whole file; NoSync trades durability for speed and is for tests.
+// data (the record decoders then report it); a fault inside bolt.Open
+// itself, which the checks before it make unlikely, leaves the file mapped
+// and so locked until the process exits; Verify reads the whole file;
+// NoSync trades durability for speed and is for tests.
 package store

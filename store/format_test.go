@@ -42,7 +42,8 @@ func TestVersionRecordGolden(t *testing.T) {
 	fmt.Fprintf(&out, "filestate %s\n", hex.EncodeToString(appendFileState(nil, st)))
 	c := counters{docs: 885, versions: 900, deletes: 15, blobs: 890, rawBytes: 3231410, blobRawBytes: 3300000, storedBytes: 1200000}
 	fmt.Fprintf(&out, "counters %s\n", hex.EncodeToString(appendCounters(nil, c)))
-	fmt.Fprintf(&out, "versionskey %s\n", hex.EncodeToString(versionsKey("notes/a.md", 258)))
+	fmt.Fprintf(&out, "head %s\n", hex.EncodeToString(appendHead(nil, head{seq: 300, op: OpMove})))
+	fmt.Fprintf(&out, "blobloc %s\n", hex.EncodeToString(appendBlobLoc(nil, blobLoc{off: 1 << 20, len: 4000})))
 	golden := filepath.Join("testdata", "records.golden")
 	if *update {
 		if err := os.WriteFile(golden, []byte(out.String()), 0o644); err != nil {
@@ -68,7 +69,11 @@ func TestDecodeVersionErrors(t *testing.T) {
 		{"empty", nil, "seq at byte 0: bad uvarint"},
 		{"truncated", good[:len(good)-3], "needs"},
 		{"trailing", append(bytes.Clone(good), 0), "1 trailing bytes"},
-		{"bad op", func() []byte { b := bytes.Clone(good); b[1+len(binVarint(goldenVersions[0].Time.UnixNano()))] = 9; return b }(), "unknown op 9"},
+		{"bad op", func() []byte {
+			b := bytes.Clone(good)
+			b[1+len(binVarint(goldenVersions[0].Time.UnixNano()))] = 9
+			return b
+		}(), "unknown op 9"},
 		{"huge key length", []byte{1, 0, 1, 0xff, 0xff, 0xff, 0xff, 0x0f}, "key at byte 8: needs"},
 	}
 	for _, tt := range tests {

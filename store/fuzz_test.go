@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
+	"hash/fnv"
 	"strings"
 	"testing"
 	"time"
@@ -50,6 +51,76 @@ func FuzzDecodeFileState(f *testing.F) {
 		}
 		if got, err := decodeFileState(appendFileState(nil, st)); err != nil || got != st {
 			t.Fatalf("round trip of %+v = %+v, %v", st, got, err)
+		}
+	})
+}
+
+func FuzzDecodeHead(f *testing.F) {
+	f.Add(appendHead(nil, head{seq: 300, op: OpMove}))
+	f.Add([]byte{0, 1})
+	f.Fuzz(func(t *testing.T, rec []byte) {
+		h, err := decodeHead(rec)
+		if err != nil {
+			return
+		}
+		if got, err := decodeHead(appendHead(nil, h)); err != nil || got != h {
+			t.Fatalf("round trip of %+v = %+v, %v", h, got, err)
+		}
+	})
+}
+
+func FuzzDecodeBlobLoc(f *testing.F) {
+	f.Add(appendBlobLoc(nil, blobLoc{off: 1 << 20, len: 4000}))
+	f.Add([]byte{0, 0})
+	f.Fuzz(func(t *testing.T, rec []byte) {
+		l, err := decodeBlobLoc(rec)
+		if err != nil {
+			return
+		}
+		if l.len == 0 {
+			t.Fatal("accepted an empty location")
+		}
+		if got, err := decodeBlobLoc(appendBlobLoc(nil, l)); err != nil || got != l {
+			t.Fatalf("round trip of %+v = %+v, %v", l, got, err)
+		}
+	})
+}
+
+func FuzzDecodeCounters(f *testing.F) {
+	f.Add(appendCounters(nil, counters{docs: 885, versions: 900, deletes: 15, blobs: 890, rawBytes: 3231410}))
+	f.Add([]byte{1, 2, 3})
+	f.Fuzz(func(t *testing.T, rec []byte) {
+		c, err := decodeCounters(rec)
+		if err != nil {
+			return
+		}
+		if got, err := decodeCounters(appendCounters(nil, c)); err != nil || got != c {
+			t.Fatalf("round trip of %+v = %+v, %v", c, got, err)
+		}
+	})
+}
+
+// FuzzReadBoltMeta feeds arbitrary bytes to the meta page reader that
+// checks a file before bbolt maps it.
+func FuzzReadBoltMeta(f *testing.F) {
+	valid := make([]byte, pageHeaderSize+metaSize)
+	m := valid[pageHeaderSize:]
+	native.PutUint32(m, boltMagic)
+	native.PutUint32(m[4:], boltVersion)
+	native.PutUint32(m[8:], 4096)
+	native.PutUint64(m[16:], 3)
+	native.PutUint64(m[32:], 2)
+	native.PutUint64(m[40:], 4)
+	native.PutUint64(m[48:], 1)
+	h := fnv.New64a()
+	h.Write(m[:56])
+	native.PutUint64(m[56:], h.Sum64())
+	f.Add(valid)
+	f.Add(valid[:40])
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, err := readBoltMeta(bytes.NewReader(data), 0)
+		if err == nil && (len(data) < pageHeaderSize+metaSize || native.Uint32(data[pageHeaderSize:]) != boltMagic) {
+			t.Fatalf("accepted %x as a meta page: %+v", data, got)
 		}
 	})
 }

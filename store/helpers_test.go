@@ -31,7 +31,7 @@ func TestMain(m *testing.M) {
 // fakeClock is a settable clock for Options.Now.
 type fakeClock struct{ t time.Time }
 
-func (c *fakeClock) now() time.Time         { return c.t }
+func (c *fakeClock) now() time.Time          { return c.t }
 func (c *fakeClock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
 func newClock() *fakeClock {
@@ -133,16 +133,15 @@ func corpusFiles(t testing.TB, name string) (paths []string, data [][]byte) {
 	return paths, data
 }
 
-// runChild dispatches the helper-process modes.
+// childModes are the helper-process modes, by name; each gets the database
+// path from KOTADB_DB. The platform-specific test files register them.
+var childModes = map[string]func(db string) error{}
+
+// runChild runs a helper-process mode.
 func runChild(mode string) int {
-	var err error
-	switch mode {
-	case "lockholder":
-		err = childHoldLock(os.Getenv("KOTADB_DB"))
-	case "fulldisk":
-		err = childFillDisk(os.Getenv("KOTADB_DB"))
-	default:
-		err = fmt.Errorf("unknown child mode %q", mode)
+	err := fmt.Errorf("unknown child mode %q", mode)
+	if fn := childModes[mode]; fn != nil {
+		err = fn(os.Getenv("KOTADB_DB"))
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "child:", err)

@@ -107,7 +107,9 @@ func (s *Store) preflight() error {
 	return s.checkFreelist(f, m)
 }
 
-// checkFreelist checks that the freelist page's ids lie inside the page.
+// checkFreelist checks that the freelist page's ids lie inside the page and
+// name pages below the high water mark: bbolt reuses them for writes, and a
+// wild id would make it write far outside the file.
 func (s *Store) checkFreelist(f *os.File, m boltMeta) error {
 	ps := uint64(m.pageSize)
 	hdr := make([]byte, pageHeaderSize+8)
@@ -127,6 +129,15 @@ func (s *Store) checkFreelist(f *os.File, m boltMeta) error {
 	}
 	if count > m.pgid || (count+skip)*8 > (1+overflow)*ps-pageHeaderSize {
 		return s.corrupt("bbolt freelist", nil, "%d free page ids do not fit its %d pages", count, 1+overflow)
+	}
+	ids := make([]byte, count*8)
+	if _, err := f.ReadAt(ids, int64(m.freelist*ps+pageHeaderSize+skip*8)); err != nil {
+		return s.corrupt("bbolt freelist", err, "unreadable")
+	}
+	for i := uint64(0); i < count; i++ {
+		if id := native.Uint64(ids[i*8:]); id < 2 || id >= m.pgid {
+			return s.corrupt("bbolt freelist", nil, "free page id %d outside [2, %d)", id, m.pgid)
+		}
 	}
 	return nil
 }

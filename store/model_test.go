@@ -274,11 +274,7 @@ func runModel(t *testing.T, seed uint64, steps int) {
 			m = next
 		}
 		if step == steps/3 {
-			var samples [][]byte
-			for _, v := range g.values {
-				samples = append(samples, v)
-			}
-			if _, err := s.TrainDictionary("a", samples); err != nil {
+			if _, err := s.TrainDictionary("a", g.values); err != nil {
 				t.Fatalf("TrainDictionary: %v", err)
 			}
 		}

@@ -110,7 +110,7 @@ func (w *pageWalker) walk(where string, id uint64, holdsBuckets bool, depth int)
 			return
 		}
 		if p := w.read(loc, id, overflow); p != nil {
-			w.leaf(where, loc, p, count, depth)
+			w.leaf(where, loc, p, count, holdsBuckets, depth)
 		}
 	default:
 		w.report(loc, fmt.Sprintf("page type %#x, want branch or leaf", flags))
@@ -118,7 +118,10 @@ func (w *pageWalker) walk(where string, id uint64, holdsBuckets bool, depth int)
 }
 
 // leaf checks the elements of leaf page p and walks the buckets it holds.
-func (w *pageWalker) leaf(where, loc string, p []byte, count uint16, depth int) {
+// Only the root bucket holds buckets: the store nests none, so a bucket
+// entry elsewhere is damage (and following such entries, which may overlap,
+// could take exponential time).
+func (w *pageWalker) leaf(where, loc string, p []byte, count uint16, holdsBuckets bool, depth int) {
 	for i := 0; i < int(count); i++ {
 		e, ok := w.element(loc, p, i, true)
 		if !ok {
@@ -127,12 +130,13 @@ func (w *pageWalker) leaf(where, loc string, p []byte, count uint16, depth int) 
 		if native.Uint32(e)&leafIsBucket == 0 {
 			continue
 		}
+		if !holdsBuckets {
+			w.report(loc, fmt.Sprintf("element %d is a nested bucket, which the store never makes", i))
+			continue
+		}
 		kv := e[native.Uint32(e[4:]):]
 		name, value := kv[:native.Uint32(e[8:])], kv[native.Uint32(e[8:]):][:native.Uint32(e[12:])]
-		child := fmt.Sprintf("%s/%q", where, name)
-		if where == "root" {
-			child = fmt.Sprintf("bucket %q", name)
-		}
+		child := fmt.Sprintf("bucket %q", name)
 		if len(value) < 16 {
 			w.report(loc, fmt.Sprintf("bucket %q: header of %d bytes, want 16", name, len(value)))
 			continue
@@ -151,7 +155,7 @@ func (w *pageWalker) leaf(where, loc string, p []byte, count uint16, depth int) 
 			w.report(child, fmt.Sprintf("inline page type %#x, want leaf", flags))
 			continue
 		}
-		w.leaf(child, child+" (inline)", inline, native.Uint16(inline[10:]), depth+1)
+		w.leaf(child, child+" (inline)", inline, native.Uint16(inline[10:]), false, depth+1)
 	}
 }
 

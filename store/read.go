@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -45,69 +46,36 @@ func (s *Store) Get(key string) (Entry, error) {
 // GetAt returns the version of key that was live at time t: the latest with
 // Time <= t. errs.ErrNotFound if there is none or it is a delete.
 func (s *Store) GetAt(key string, t time.Time) (Entry, error) {
-	return s.getAtFunc(key, "at "+t.Format(time.RFC3339Nano), func(c *bolt.Cursor, log *bolt.Bucket) ([]byte, error) {
-		// Commit times never decrease along the log, so walking back from
-		// the newest version the first one not after t is the answer.
-		for k := lastAtOrBefore(c, versionsKey(key, math.MaxUint64)); hasVersionPrefix(k, key); k, _ = c.Prev() {
-			_, seq, _ := splitVersionsKey(k)
-			v, err := s.logVersion(log, seq)
-			if err != nil {
-				return nil, err
-			}
-			if !v.Time.After(t) {
-				return k, nil
-			}
-		}
-		return nil, nil
-	})
+	// Commit times never decrease along the log, so walking back from the
+	// head the first version not after t is the answer.
+	return s.getAt(key, "at "+t.Format(time.RFC3339Nano), func(v Version) bool { return !v.Time.After(t) })
 }
 
 // GetAtSeq returns the version of key live at sequence number seq: the
 // latest with Seq <= seq. errs.ErrNotFound if there is none or it is a delete.
 func (s *Store) GetAtSeq(key string, seq uint64) (Entry, error) {
-	return s.getAtFunc(key, fmt.Sprintf("at seq %d", seq), func(c *bolt.Cursor, _ *bolt.Bucket) ([]byte, error) {
-		if k := lastAtOrBefore(c, versionsKey(key, seq)); hasVersionPrefix(k, key) {
-			return k, nil
-		}
-		return nil, nil
-	})
+	return s.getAt(key, fmt.Sprintf("at seq %d", seq), func(v Version) bool { return v.Seq <= seq })
 }
 
-// lastAtOrBefore positions c on the greatest key <= target and returns it
-// (nil if there is none).
-func lastAtOrBefore(c *bolt.Cursor, target []byte) []byte {
-	k, _ := c.Seek(target)
-	switch {
-	case k == nil:
-		k, _ = c.Last()
-	case !bytes.Equal(k, target):
-		k, _ = c.Prev()
-	}
-	return k
-}
-
-// getAtFunc resolves key to the versions-bucket entry find returns (nil for
-// none) and loads that version as an Entry.
-func (s *Store) getAtFunc(key, what string, find func(*bolt.Cursor, *bolt.Bucket) ([]byte, error)) (Entry, error) {
+// getAt loads the newest version of key that satisfies found.
+func (s *Store) getAt(key, what string, found func(Version) bool) (Entry, error) {
 	if err := ValidateKey(key); err != nil {
 		return Entry{}, err
 	}
 	var e Entry
 	err := s.view("get", func(tx *bolt.Tx) error {
-		log := tx.Bucket(bucketLog)
-		k, err := find(tx.Bucket(bucketVersions).Cursor(), log)
-		if err != nil {
+		var v Version
+		ok := false
+		err := s.walkBack(tx, key, func(cur Version) bool {
+			v, ok = cur, found(cur)
+			return ok
+		})
+		switch {
+		case err != nil:
 			return err
-		}
-		if k == nil {
+		case !ok:
 			return fmt.Errorf("get %q %s: %w", key, what, errs.ErrNotFound)
-		}
-		_, seq, _ := splitVersionsKey(k)
-		v, err := s.logVersion(log, seq)
-		if err != nil {
-			return err
-		}
-		if v.Op == OpDelete {
+		case v.Op == OpDelete:
 			return fmt.Errorf("get %q %s: deleted at seq %d: %w", key, what, v.Seq, errs.ErrNotFound)
 		}
 		e, err = s.entry(tx, v)
@@ -116,8 +84,29 @@ func (s *Store) getAtFunc(key, what string, find func(*bolt.Cursor, *bolt.Bucket
 	return e, err
 }
 
-func hasVersionPrefix(k []byte, key string) bool {
-	return len(k) == len(key)+9 && string(k[:len(key)]) == key && k[len(key)] == 0
+// walkBack calls fn with the versions of key from the newest back along the
+// Prev links until fn returns true or the chain ends. Each link must point
+// to an older version of the same key, so a damaged chain cannot loop.
+func (s *Store) walkBack(tx *bolt.Tx, key string, fn func(Version) bool) error {
+	v, ok, err := s.head(tx, key)
+	if err != nil || !ok {
+		return err
+	}
+	log := tx.Bucket(bucketLog)
+	for !fn(v) && v.Prev != 0 {
+		if v.Prev >= v.Seq {
+			return s.corrupt(fmt.Sprintf("log/%d", v.Seq), nil, "prev %d is not older", v.Prev)
+		}
+		prev, err := s.logVersion(log, v.Prev)
+		if err != nil {
+			return err
+		}
+		if prev.Key != key {
+			return s.corrupt(fmt.Sprintf("log/%d", v.Seq), nil, "prev %d is a version of %q, not %q", v.Prev, prev.Key, key)
+		}
+		v = prev
+	}
+	return nil
 }
 
 // History returns every version of key, oldest first, deletes included.
@@ -128,26 +117,18 @@ func (s *Store) History(key string) ([]Version, error) {
 	}
 	var out []Version
 	err := s.view("history", func(tx *bolt.Tx) error {
-		log := tx.Bucket(bucketLog)
-		prefix := append([]byte(key), 0)
-		c := tx.Bucket(bucketVersions).Cursor()
-		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			_, seq, ok := splitVersionsKey(k)
-			if !ok || len(k) != len(prefix)+8 {
-				return s.corrupt("versions/"+key, nil, "malformed entry %q", k)
-			}
-			v, err := s.logVersion(log, seq)
-			if err != nil {
-				return err
-			}
-			out = append(out, v)
+		out = out[:0]
+		err := s.walkBack(tx, key, func(v Version) bool { out = append(out, v); return false })
+		if err == nil && len(out) == 0 {
+			err = fmt.Errorf("history of %q: %w", key, errs.ErrNotFound)
 		}
-		if len(out) == 0 {
-			return fmt.Errorf("history of %q: %w", key, errs.ErrNotFound)
-		}
-		return nil
+		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	slices.Reverse(out)
+	return out, nil
 }
 
 // Scan calls fn with the head version of every live key starting with
@@ -237,7 +218,8 @@ func iterateFrom[T any](s *Store, where string, bucket, start, prefix []byte, de
 					return s.corrupt(fmt.Sprintf("%s/%x", bucket, k), nil, "keys out of order after %x", last)
 				}
 				if len(items) == iterBatch {
-					start = k // resume here
+					// Resume here; copy, as k points into the transaction.
+					start = append([]byte(nil), k...)
 					return nil
 				}
 				last = append(last[:0], k...)
@@ -253,9 +235,6 @@ func iterateFrom[T any](s *Store, where string, bucket, start, prefix []byte, de
 		})
 		if err != nil {
 			return err
-		}
-		if start != nil {
-			start = append([]byte(nil), start...) // k pointed into the closed transaction
 		}
 		for _, it := range items {
 			if err := fn(it.k, it.t); err != nil {

@@ -58,8 +58,8 @@ type Store struct {
 	lastSeq   atomic.Uint64 // mirror of meta "seq", updated after each commit
 	pieceSize uint64        // meta "piecesize", see pack.go
 
-	trainMu     sync.Mutex   // serializes TrainDictionary
-	dictMu      sync.RWMutex // guards dictOfColl
+	trainMu     sync.Mutex        // serializes TrainDictionary
+	dictMu      sync.RWMutex      // guards dictOfColl
 	dictOfColl  map[string]uint32 // collection -> dictionary new blobs use
 	ownLockFile bool
 }
@@ -174,36 +174,46 @@ func (s *Store) init() error {
 	if err := s.checkPageShape(); err != nil {
 		return err
 	}
-	fn := s.view
-	if !s.readOnly {
-		fn = s.update
-	}
-	return fn("open", func(tx *bolt.Tx) error {
-		meta := tx.Bucket(bucketMeta)
-		if meta == nil {
-			if k, _ := tx.Cursor().First(); s.readOnly || k != nil {
-				return s.corrupt("meta", nil, "no meta bucket: not a kotadb store")
-			}
-			return s.create(tx)
+	created := false
+	err := s.view("open", func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketMeta) != nil {
+			return s.load(tx)
 		}
-		if err := s.checkFormat(meta); err != nil {
-			return err
+		if k, _ := tx.Cursor().First(); s.readOnly || k != nil {
+			return s.corrupt("meta", nil, "no meta bucket: not a kotadb store")
 		}
-		for _, name := range allBuckets {
-			if tx.Bucket(name) == nil {
-				return s.corrupt(string(name), nil, "bucket is missing")
-			}
-		}
-		seq, err := s.readSeq(tx)
-		if err != nil {
-			return err
-		}
-		s.lastSeq.Store(seq)
-		if s.pieceSize, err = readPieceSize(meta); err != nil {
-			return s.corrupt("meta/piecesize", err, "")
-		}
-		return s.loadDicts(tx)
+		created = true
+		return nil
 	})
+	if err != nil || !created {
+		return err
+	}
+	// A new file: the only write Open makes (an existing store is opened
+	// without writing, so damage cannot be made worse before Verify).
+	return s.update("create", s.create)
+}
+
+// load checks an existing store (format version, buckets) and reads the
+// sequence counter, piece size and dictionaries.
+func (s *Store) load(tx *bolt.Tx) error {
+	meta := tx.Bucket(bucketMeta)
+	if err := s.checkFormat(meta); err != nil {
+		return err
+	}
+	for _, name := range allBuckets {
+		if tx.Bucket(name) == nil {
+			return s.corrupt(string(name), nil, "bucket is missing")
+		}
+	}
+	seq, err := s.readSeq(tx)
+	if err != nil {
+		return err
+	}
+	s.lastSeq.Store(seq)
+	if s.pieceSize, err = readPieceSize(meta); err != nil {
+		return s.corrupt("meta/piecesize", err, "")
+	}
+	return s.loadDicts(tx)
 }
 
 func (s *Store) create(tx *bolt.Tx) error {

@@ -14,17 +14,16 @@ import (
 
 // Problem kinds, by the part of the store that is damaged.
 const (
-	ProblemPages    = "pages"    // bbolt page structure (read from the file)
-	ProblemBbolt    = "bbolt"    // bbolt's own tx.Check
-	ProblemMeta     = "meta"     // format version, counters
-	ProblemLog      = "log"      // version records and their chains
-	ProblemVersions = "versions" // the per-key version lists
-	ProblemHeads    = "heads"    // latest version of each key
-	ProblemBlob     = "blob"     // stored contents
-	ProblemStats    = "stats"    // per-collection counters
-	ProblemFiles    = "files"    // file states
-	ProblemSources  = "sources"  // registered sources
-	ProblemDicts    = "dicts"    // compression dictionaries
+	ProblemPages   = "pages"   // bbolt page structure (read from the file)
+	ProblemBbolt   = "bbolt"   // bbolt's own tx.Check
+	ProblemMeta    = "meta"    // format version, counters
+	ProblemLog     = "log"     // version records and their chains
+	ProblemHeads   = "heads"   // latest version of each key
+	ProblemBlob    = "blob"    // stored contents
+	ProblemStats   = "stats"   // per-collection counters
+	ProblemFiles   = "files"   // file states
+	ProblemSources = "sources" // registered sources
+	ProblemDicts   = "dicts"   // compression dictionaries
 )
 
 // Problem is one inconsistency Verify found.
@@ -54,9 +53,9 @@ type VerifyResult struct {
 
 // Verify reads the whole store in one read transaction and reports every
 // inconsistency to report (which may be nil): bbolt's page structure and
-// tx.Check, every version record and chain (Prev links, seq order, heads
-// equal to the latest version, log and per-key lists agreeing, referenced
-// blobs present), every blob (decompresses, SHA-256 equals its key), the
+// tx.Check, every version record and chain (seq order, each Prev link
+// naming the key's previous version in the log, heads equal to the latest
+// version, referenced blobs present), every blob (decompresses, SHA-256 equals its key), the
 // counters, file states, sources and dictionaries. The error is only for
 // failing to run (closed store, unreadable file), never for damage found.
 func (s *Store) Verify(report func(Problem)) (VerifyResult, error) {
@@ -162,7 +161,6 @@ func (v *verifier) run() {
 	v.step(ProblemDicts, v.checkDicts)
 	v.step(ProblemLog, v.checkLog)
 	v.step(ProblemMeta, v.checkMeta)
-	v.step(ProblemVersions, v.checkVersions)
 	v.step(ProblemHeads, v.checkHeads)
 	v.step(ProblemBlob, v.checkBlobs)
 	v.step(ProblemStats, v.checkStats)
@@ -203,6 +201,11 @@ func (v *verifier) checkMeta() {
 		if _, n := binary.Varint(raw); n != len(raw) {
 			v.problem(ProblemMeta, "time", "bad varint")
 		}
+	}
+	if ps, err := readPieceSize(meta); err != nil {
+		v.problem(ProblemMeta, "piecesize", "%v", err)
+	} else if ps != v.s.pieceSize {
+		v.problem(ProblemMeta, "piecesize", "%d, but the store was opened with %d", ps, v.s.pieceSize)
 	}
 }
 
@@ -389,31 +392,5 @@ func (v *verifier) checkHeads() {
 	})
 	if heads != len(v.last) {
 		v.problem(ProblemHeads, "", "%d heads for %d keys in the log", heads, len(v.last))
-	}
-}
-
-// checkVersions matches the per-key version lists with the log.
-func (v *verifier) checkVersions() {
-	log := v.tx.Bucket(bucketLog)
-	n := 0
-	_ = v.tx.Bucket(bucketVersions).ForEach(func(k, _ []byte) error {
-		n++
-		key, seq, ok := splitVersionsKey(k)
-		if !ok {
-			v.problem(ProblemVersions, fmt.Sprintf("%q", k), "malformed entry")
-			return nil
-		}
-		raw := log.Get(be64(seq))
-		if raw == nil {
-			v.problem(ProblemVersions, key, "lists seq %d, which is not in the log", seq)
-			return nil
-		}
-		if rec, err := decodeVersion(raw); err == nil && rec.Key != key {
-			v.problem(ProblemVersions, key, "lists seq %d, which is a version of %q", seq, rec.Key)
-		}
-		return nil
-	})
-	if n != v.res.Versions {
-		v.problem(ProblemVersions, "", "%d entries for %d versions in the log", n, v.res.Versions)
 	}
 }

@@ -138,8 +138,8 @@ type batch struct {
 	made     []Version
 	counters map[string]*counters // touched collections, written back by finish
 
-	log, versions, heads, blobs, files, stats *bolt.Bucket
-	pack                                      packWriter
+	log, heads, blobs, files, stats *bolt.Bucket
+	pack                            packWriter
 }
 
 // Fill percents of the buckets. The append-only ones, and those keyed by
@@ -154,10 +154,10 @@ const (
 
 func (s *Store) newBatch(tx *bolt.Tx, author string) (*batch, error) {
 	b := &batch{s: s, tx: tx, author: author, counters: map[string]*counters{},
-		log: tx.Bucket(bucketLog), versions: tx.Bucket(bucketVersions), heads: tx.Bucket(bucketHeads),
+		log: tx.Bucket(bucketLog), heads: tx.Bucket(bucketHeads),
 		blobs: tx.Bucket(bucketBlobs), files: tx.Bucket(bucketFiles), stats: tx.Bucket(bucketStats),
 		pack: packWriter{s: s, b: tx.Bucket(bucketPack), pieceSize: s.pieceSize}}
-	for _, r := range []*bolt.Bucket{b.log, b.pack.b, b.versions, b.heads, b.files, b.stats} {
+	for _, r := range []*bolt.Bucket{b.log, b.pack.b, b.heads, b.files, b.stats} {
 		r.FillPercent = fillFull
 	}
 	b.blobs.FillPercent = fillHashed
@@ -269,7 +269,7 @@ func (b *batch) move(w *preparedWrite) error {
 }
 
 // addVersion numbers v, links it to the key's previous version and writes it
-// to the log, the key's version list and its head, counting it.
+// to the log and the key's head, counting it.
 func (b *batch) addVersion(v *Version, prev Version, hasPrev bool) error {
 	b.seq++
 	v.Seq, v.Author = b.seq, b.author
@@ -280,9 +280,6 @@ func (b *batch) addVersion(v *Version, prev Version, hasPrev bool) error {
 	rec := appendVersion(nil, v)
 	if err := b.log.Put(be64(v.Seq), rec); err != nil {
 		return fmt.Errorf("log version %d: %w", v.Seq, err)
-	}
-	if err := b.versions.Put(versionsKey(v.Key, v.Seq), nil); err != nil {
-		return fmt.Errorf("index version %d: %w", v.Seq, err)
 	}
 	if err := b.heads.Put([]byte(v.Key), appendHead(nil, head{v.Seq, v.Op})); err != nil {
 		return fmt.Errorf("head of %q: %w", v.Key, err)

@@ -22,6 +22,24 @@ DIR.
 A progress bar is shown on stderr when stderr is a terminal. The one-line
 summary goes to stderr, or the summary as JSON to stdout with --json.`,
 			new: func(g *globals) command { return &indexCommand{g: g} }},
+		{name: "search", usage: "QUERY [--limit N] [--offset N] [--exact] [--regex] [--explain]",
+			summary: "ranked full-text search with snippets, typo tolerance and substrings",
+			help: `Search ranks documents by BM25F over title, headings, tags, path and body,
+and prints each hit as KEY:LINE, score and title, with the best passage
+(matched words marked **like this**) and the heading it sits under.
+
+QUERY: words are all required; "a phrase" matches in order; a OR b; -word
+excludes; pre* matches words starting with pre; sub:text finds a raw
+substring and /regex/ a regular expression (both through the trigram
+index, case-insensitive); exact:word turns typo tolerance off for one word.
+Words of 5+ letters tolerate one typo and of 9+ two; exact hits always rank
+above corrected ones, and the corrections are printed on stderr. --exact
+turns typo tolerance and stemming off. --regex reads the whole QUERY as one
+regular expression. --explain prints, per word, its document frequency,
+stem, expansions and corrections, and the candidates each step kept.
+
+Filters (tag:, path:, fields, dates, links) are for ` + "`kotadb query`" + `.`,
+			new: func(g *globals) command { return &searchCommand{g: g} }},
 		{name: "get", usage: "KEY [--meta] [--at TIME | --seq N]",
 			summary: "print a document's content (or metadata, or an old version)",
 			help: `Get prints the content of KEY (COLLECTION/PATH) to stdout exactly as stored.

@@ -38,6 +38,20 @@ func (g *globals) openDB(readOnly bool) (*kotadb.DB, error) {
 	return kotadb.Open(path, &kotadb.Options{ReadOnly: readOnly, Timeout: lockWait})
 }
 
+// openForSearch opens an existing database for writing: searching brings
+// the indices up to date with the store first, and only the writer may
+// write them.
+func (g *globals) openForSearch() (*kotadb.DB, error) {
+	path, err := g.path()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("no database at %s: create one with `kotadb index DIR` (or choose another with --db or $KOTADB_DB)", path)
+	}
+	return kotadb.Open(path, &kotadb.Options{Timeout: lockWait})
+}
+
 // explain adds what the user can do about the errors kotadb can name.
 func explain(err error) string {
 	msg := err.Error()

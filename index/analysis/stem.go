@@ -42,25 +42,32 @@ func (s *Stemmer) Stem(term []byte) string {
 	if st, ok := s.cache[string(term)]; ok {
 		return st
 	}
-	if s.env == nil {
-		s.env = snowballstem.NewEnv("")
-	}
 	if s.cache == nil || len(s.cache) >= maxStemCache {
-		s.cache = make(map[string]string, 1024)
+		s.cache = make(map[string]string, 64)
 	}
 	w := string(term)
-	s.env.SetCurrent(w)
-	english.Stem(s.env)
-	st := s.env.Current()
-	if st == w {
-		st = w // share the key's memory
-	}
+	st := s.stem(w)
 	s.cache[w] = st
 	return st
 }
 
-// Stem stems one folded term with a fresh stemmer.
+func (s *Stemmer) stem(w string) string {
+	if s.env == nil {
+		s.env = snowballstem.NewEnv("")
+	}
+	s.env.SetCurrent(w)
+	english.Stem(s.env)
+	if st := s.env.Current(); st != w {
+		return st
+	}
+	return w // share the input's memory
+}
+
+// Stem stems one folded term (no cache: for one-off calls).
 func Stem(term string) string {
+	if !Stemmable([]byte(term)) {
+		return term
+	}
 	var s Stemmer
-	return s.Stem([]byte(term))
+	return s.stem(term)
 }

@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -330,5 +331,49 @@ func TestKindNames(t *testing.T) {
 	}
 	if _, err := ParseDirection("up"); err == nil {
 		t.Error("ParseDirection accepted up")
+	}
+}
+
+// Readers run while changes are applied (go test -race checks the locking).
+func TestConcurrentReaders(t *testing.T) {
+	g := build(t, chainVault()...)
+	done := make(chan struct{})
+	var readers sync.WaitGroup
+	for range 4 {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				if _, err := g.Neighborhood([]string{"v/a.md"}, Traversal{Depth: 3}); err != nil {
+					t.Error(err)
+					return
+				}
+				g.Backlinks("v/b.md")
+				g.Resolve("c")
+				g.Unresolved()
+				g.Orphans()
+			}
+		}()
+	}
+	for i := range 200 {
+		seq := uint64(100 + i)
+		if i%2 == 0 {
+			err := g.Apply([]index.Change{del(seq, "v/c.md")})
+			if err != nil {
+				t.Fatal(err)
+			}
+		} else if err := g.Apply([]index.Change{put(seq, note("c.md", "markdown:d.md"))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(done)
+	readers.Wait()
+	if err := g.check(); err != nil {
+		t.Fatal(err)
 	}
 }

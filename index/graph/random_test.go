@@ -100,7 +100,7 @@ func randomNote(r *rand.Rand) *index.Doc {
 }
 
 func TestRandomAgainstRebuild(t *testing.T) {
-	for seed := range uint64(30) {
+	for seed := range uint64(20) {
 		r := rand.New(rand.NewPCG(seed, 99))
 		g, err := Open(t.TempDir())
 		if err != nil {
@@ -108,7 +108,7 @@ func TestRandomAgainstRebuild(t *testing.T) {
 		}
 		live := map[string]bool{}
 		seq := uint64(0)
-		for step := range 60 {
+		for step := range 50 {
 			var batch []index.Change
 			for range 1 + r.IntN(4) {
 				seq++
@@ -133,7 +133,7 @@ func TestRandomAgainstRebuild(t *testing.T) {
 				t.Fatalf("seed %d step %d: %d notes, want %d", seed, step, g.Len(), len(live))
 			}
 			checkTraversals(t, g, r)
-			if step%20 == 19 {
+			if step%25 == 24 {
 				g = reopen(t, g)
 			}
 		}

@@ -23,6 +23,7 @@ func BenchmarkBuild(b *testing.B) {
 			changes := puts(1, docs...)
 			b.SetBytes(int64(size))
 			b.ReportAllocs()
+			var indexBytes int64
 			for b.Loop() {
 				dir := b.TempDir()
 				idx, err := Open(vfs.OS, dir, Options{noWorker: true})
@@ -32,10 +33,15 @@ func BenchmarkBuild(b *testing.B) {
 				if err := idx.Apply(changes); err != nil {
 					b.Fatal(err)
 				}
+				if err := idx.Flush(); err != nil {
+					b.Fatal(err)
+				}
+				indexBytes = idx.Stats().SegmentBytes
 				if err := idx.Close(); err != nil {
 					b.Fatal(err)
 				}
 			}
+			b.ReportMetric(float64(indexBytes)/float64(size), "index/corpus")
 		})
 	}
 }

@@ -1,6 +1,9 @@
 package search
 
-import "math"
+import (
+	"encoding/binary"
+	"math"
+)
 
 // Ranking is BM25F (Robertson & Zaragoza's "simple BM25F"): a term's
 // frequencies in the fields are combined, each length-normalized by its own
@@ -69,29 +72,46 @@ func snapshotStats(s *snapshot) collectionStats {
 	return st
 }
 
-// fieldScorer holds, for one unit, what turns frequencies into tf~.
+// fieldScorer holds, for one unit, what turns frequencies into tf~, with
+// B_f(d) = base_f + scale_f · len_f(d) precomputed per query.
 type fieldScorer struct {
-	p     *BM25Params
-	avg   [numTextFields]float64
+	k1    float64
+	w     [numTextFields]float64
+	base  [numTextFields]float64
+	scale [numTextFields]float64
 	norms []byte
+}
+
+func newFieldScorer(p *BM25Params, avg [numTextFields]float64, norms []byte) *fieldScorer {
+	s := &fieldScorer{k1: p.K1, w: p.Weights, norms: norms}
+	for f := range numTextFields {
+		if avg[f] > 0 {
+			s.base[f], s.scale[f] = 1-p.B[f], p.B[f]/avg[f]
+		} else {
+			s.base[f] = 1
+		}
+	}
+	return s
 }
 
 // tfNorm returns tf~ for a doc given its weighted frequency per field.
 func (s *fieldScorer) tfNorm(doc uint32, tf *[numTextFields]float64) float64 {
+	off := int(doc) * normsEntrySize
+	if off+normsEntrySize > len(s.norms) {
+		return 0
+	}
+	lens := s.norms[off : off+normsEntrySize]
 	var t float64
 	for f := range numTextFields {
 		if tf[f] == 0 {
 			continue
 		}
-		bf := 1.0
-		if s.avg[f] > 0 {
-			bf = 1 - s.p.B[f] + s.p.B[f]*float64(fieldLen(s.norms, doc, f))/s.avg[f]
-		}
-		t += s.p.Weights[f] * tf[f] / bf
+		l := float64(binary.LittleEndian.Uint32(lens[4*f:]))
+		t += s.w[f] * tf[f] / (s.base[f] + s.scale[f]*l)
 	}
 	return t
 }
 
 func (s *fieldScorer) saturate(idf, tfn float64) float64 {
-	return idf * tfn / (s.p.K1 + tfn)
+	return idf * tfn / (s.k1 + tfn)
 }

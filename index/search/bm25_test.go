@@ -73,7 +73,7 @@ func TestBM25PhraseAndFieldRestriction(t *testing.T) {
 	))
 	// Phrase "red fox": idf is the sum of the words' idfs (both df 2, N 2);
 	// a: body tf 2 (len 4); b: title tf 1 (len 2), body 0.
-	idfWord := math.Log(1 + (2-2+0.5)/(2+0.5))
+	idfWord := math.Log(1 + 0.5/2.5) // N 2, df 2: ln(1 + (N-df+0.5)/(df+0.5))
 	avgTitle, avgBody := 1.5, 3.0
 	tfnA := 2 / (0.25 + 0.75*4/avgBody)
 	tfnB := 3 * 1 / (0.25 + 0.75*2/avgTitle)
@@ -92,7 +92,7 @@ func TestBM25PhraseAndFieldRestriction(t *testing.T) {
 	}
 	// Restricted to the title, "fox" has df 1 and only b's title counts.
 	res = mustSearch(t, idx, Term{Field: "title", Text: "fox", Exact: true}, SearchOptions{})
-	idfTitle := math.Log(1 + (2-1+0.5)/(1+0.5))
+	idfTitle := math.Log(2) // N 2, df 1: ln(1 + (2-1+0.5)/(1+0.5))
 	tfn := 3 * 1 / (0.25 + 0.75*2/avgTitle)
 	if len(res.Hits) != 1 || math.Abs(res.Hits[0].Score-idfTitle*tfn/(1.2+tfn)) > 1e-9 {
 		t.Fatalf("title:fox = %+v, want b with %.15f", res.Hits, idfTitle*tfn/(1.2+tfn))

@@ -30,6 +30,9 @@ func (idx *Index) Check() error {
 				continue
 			}
 			problems = append(problems, checkSegment(v.seg)...)
+			if _, err := v.seg.trigrams(); err != nil {
+				problems = append(problems, err)
+			}
 		}
 		problems = append(problems, checkUnit(v)...)
 	}
@@ -146,7 +149,9 @@ func checkList(l textList, numDocs uint32, term []byte, norms []byte) error {
 	return nil
 }
 
-func bytesLE32(b []byte) uint32 { return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24 }
+func bytesLE32(b []byte) uint32 {
+	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
+}
 
 // checkSegment walks every dictionary of a segment and decodes what it
 // points to.
@@ -173,14 +178,28 @@ func checkSegment(s *segment) []error {
 		return true
 	})
 	s.iterate(s.stemFST, "section stem dictionary", nil, nil, nil, func(stem []byte, _ uint64) bool {
-		s.stemAliases(stem, func(term []byte, _ textList) {
+		union := map[uint32]bool{}
+		addDocs := func(l textList) {
+			var c textCursor
+			for c.reset(l.docs, l.pos, l.skips, noDoc, l.df); c.doc != noDoc; c.next(false) {
+				union[c.doc] = true
+			}
+		}
+		df := s.stemAliases(stem, func(term []byte, l textList) {
 			if got := stemmer.Stem(term); got != string(stem) || bytes.Equal(term, stem) {
 				bad("stem group %q holds %q (stem %q)", stem, term, got)
 			}
 			if _, ok := s.lookupText(term); !ok {
 				bad("stem group %q names %q, not a term", stem, term)
 			}
+			addDocs(l)
 		})
+		if l, ok := s.lookupText(stem); ok && stemmer.Stem(stem) == string(stem) {
+			addDocs(l)
+		}
+		if int(df) != len(union) {
+			bad("stem group %q: stored df %d, its lists hold %d docs", stem, df, len(union))
+		}
 		return true
 	})
 	s.iterate(s.kwFST, "section keyword dictionary", nil, nil, nil, func(key []byte, off uint64) bool {

@@ -22,10 +22,15 @@ var corpusLimit = map[string]int{"dwarves-brain": 0, "opentelemetry-docs": 700}
 func TestCorpusAgainstOracle(t *testing.T) {
 	for _, name := range []string{"dwarves-brain", "opentelemetry-docs"} {
 		t.Run(name, func(t *testing.T) {
-			docs := loadCorpus(t, name, corpusLimit[name])
+			limit := corpusLimit[name]
+			if raceEnabled {
+				limit = 200
+			}
+			docs := loadCorpus(t, name, limit)
 			rng := rand.New(rand.NewPCG(7, uint64(len(docs))))
-			idx, mfs := memIndex(t, Options{MergeFactor: 3, MaxExpansions: 1 << 20})
-			s := &scenario{t: t, rng: rng, idx: idx, o: newOracle(), live: map[string]*index.Doc{}}
+			texts := newTextStore()
+			idx, mfs := memIndex(t, Options{MergeFactor: 3, MaxExpansions: 1 << 20, TextSource: texts.source})
+			s := &scenario{t: t, rng: rng, idx: idx, o: newOracle(), live: map[string]*index.Doc{}, texts: texts}
 			// Index the corpus in batches, flushing each: several segments.
 			for i := 0; i < len(docs); i += 150 {
 				batch := docs[i:min(i+150, len(docs))]
@@ -36,6 +41,7 @@ func TestCorpusAgainstOracle(t *testing.T) {
 					s.live[d.Key] = d
 					s.keys = append(s.keys, d.Key)
 				}
+				texts.record(changes)
 				mustApply(t, idx, changes)
 				s.o.apply(changes)
 				if err := idx.Flush(); err != nil {
@@ -60,8 +66,7 @@ func TestCorpusAgainstOracle(t *testing.T) {
 				s.live[k] = &d
 				changes = append(changes, index.Change{Seq: s.seq, Key: k, Doc: &d})
 			}
-			slices.SortFunc(changes, func(a, b index.Change) int { return int(a.Seq - b.Seq) })
-			changes = dedupeChanges(changes)
+			texts.record(changes)
 			mustApply(t, idx, changes)
 			s.o.apply(changes)
 			s.queries(12)
@@ -91,13 +96,6 @@ func TestCorpusAgainstOracle(t *testing.T) {
 			}
 		})
 	}
-}
-
-// dedupeChanges keeps the last change of each key within a batch (the
-// engine requires one change per seq; several for a key are fine, but the
-// scenario's live map must match).
-func dedupeChanges(changes []index.Change) []index.Change {
-	return changes
 }
 
 // corpusQuery is one line of a corpus's queries.tsv.
@@ -153,6 +151,9 @@ func corpusIndex(t testing.TB, name string) (*Index, []*index.Doc) {
 // TestCorpusTypos: each misspelling of the corpora's query sets finds the
 // documents of the intended word, says so, and ranks them first.
 func TestCorpusTypos(t *testing.T) {
+	if raceEnabled {
+		t.Skip("indexes whole corpora: run without -race")
+	}
 	for _, name := range []string{"dwarves-brain", "opentelemetry-docs"} {
 		t.Run(name, func(t *testing.T) {
 			idx, _ := corpusIndex(t, name)
@@ -196,6 +197,9 @@ func TestCorpusTypos(t *testing.T) {
 // frequencies the corpus lists (counted by scanning the files, so with
 // other tokenization rules: the counts must be close, not equal).
 func TestCorpusQueryClasses(t *testing.T) {
+	if raceEnabled {
+		t.Skip("indexes whole corpora: run without -race")
+	}
 	for _, name := range []string{"dwarves-brain", "opentelemetry-docs"} {
 		t.Run(name, func(t *testing.T) {
 			idx, _ := corpusIndex(t, name)

@@ -21,7 +21,7 @@ type crashRun struct {
 	crashed    bool
 }
 
-func runCrashScenario(t *testing.T, seed uint64, mfs *vfs.MemFS, opts Options) crashRun {
+func runCrashScenario(t *testing.T, seed uint64, mfs *vfs.MemFS, opts Options, texts *textStore) crashRun {
 	rng := rand.New(rand.NewPCG(seed, 99))
 	var run crashRun
 	idx, err := Open(mfs, "/idx", opts)
@@ -52,6 +52,7 @@ func runCrashScenario(t *testing.T, seed uint64, mfs *vfs.MemFS, opts Options) c
 			batch = append(batch, index.Change{Seq: seq, Key: key, Doc: synthDoc(rng, key)})
 			live[key] = true
 		}
+		texts.record(batch)
 		if err := idx.Apply(batch); err != nil {
 			t.Fatalf("apply: %v", err)
 		}
@@ -88,11 +89,12 @@ func runCrashScenario(t *testing.T, seed uint64, mfs *vfs.MemFS, opts Options) c
 // (inside flushes, merges, manifest writes), reopens the durable state,
 // replays the log after Seq() and compares with the oracle.
 func TestCrashRecovery(t *testing.T) {
-	opts := Options{MergeFactor: 2, noWorker: true, MaxExpansions: 1 << 20}
 	for seed := range uint64(6) {
 		// A first run without faults counts the operations.
 		clean := vfs.NewMem()
-		runCrashScenario(t, seed, clean, opts)
+		texts := newTextStore()
+		opts := Options{MergeFactor: 2, noWorker: true, MaxExpansions: 1 << 20, TextSource: texts.source}
+		runCrashScenario(t, seed, clean, opts, texts)
 		total := clean.Ops()
 		rng := rand.New(rand.NewPCG(seed, 7))
 		for trial := range 8 {
@@ -100,7 +102,7 @@ func TestCrashRecovery(t *testing.T) {
 			t.Run(fmt.Sprintf("seed%d/crash%d", seed, crashAt), func(t *testing.T) {
 				mfs := vfs.NewMem()
 				mfs.SetInjector(vfs.CrashAfter(crashAt))
-				run := runCrashScenario(t, seed, mfs, opts)
+				run := runCrashScenario(t, seed, mfs, opts, texts)
 				after := mfs.Crash()
 				idx, err := Open(after, "/idx", opts)
 				if err != nil {

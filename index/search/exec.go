@@ -25,9 +25,11 @@ func (idx *Index) Search(ctx context.Context, q Query, so SearchOptions) (*Resul
 
 	e := &executor{idx: idx, snap: snap, so: &so, ctx: ctx, stats: snapshotStats(snap)}
 	res, err := e.run(q, false)
-	if err == nil && !so.Exact && res.Total < so.Offset+so.Limit && e.plan.correctable {
+	defer e.plan.release()
+	if err == nil && !so.Exact && res.Total < so.Offset+so.Limit && e.plan.misspelled() {
 		e2 := &executor{idx: idx, snap: snap, so: &so, ctx: ctx, stats: e.stats}
 		res2, err2 := e2.run(q, true)
+		defer e2.plan.release()
 		if err2 != nil {
 			err = err2
 		} else if len(res2.Corrections) > 0 {
@@ -70,6 +72,8 @@ type executor struct {
 	root  planNode
 	err   error
 	hits  []scored
+
+	listCache map[termUnit]*termLists
 }
 
 // scored is a candidate hit.
@@ -103,6 +107,11 @@ func (e *executor) run(q Query, corrections bool) (*Results, error) {
 	e.root = root
 	e.computeDF()
 	res := &Results{Seq: e.snap.seq}
+	// Without corrected words every match is exact: skip asking.
+	corrected := false
+	for _, t := range e.plan.terms {
+		corrected = corrected || t.corrected
+	}
 	k := e.so.Offset + e.so.Limit
 	h := topK{k: k}
 	for vi := range e.snap.views {
@@ -118,7 +127,7 @@ func (e *executor) run(q Query, corrections bool) (*Results, error) {
 				continue
 			}
 			res.Total++
-			h.push(scored{exact: m.exact(), score: m.score(), view: vi, doc: d})
+			h.push(scored{exact: !corrected || m.exact(), score: m.score(), view: vi, doc: d})
 			if n++; n&4095 == 0 {
 				if err := e.ctx.Err(); err != nil {
 					return nil, err
@@ -161,7 +170,7 @@ func (e *executor) run(q Query, corrections bool) (*Results, error) {
 }
 
 func (e *executor) scorer(v *view) *fieldScorer {
-	return &fieldScorer{p: e.idx.opts.BM25, avg: e.stats.avg, norms: v.r.norms()}
+	return newFieldScorer(e.idx.opts.BM25, e.stats.avg, v.r.norms())
 }
 
 // computeDF counts, for every scoring term, the live docs it matches in the
@@ -186,11 +195,25 @@ func (e *executor) countTerm(t *pTerm) float64 {
 	total := 0.0
 	for vi := range e.snap.views {
 		v := &e.snap.views[vi]
-		cur := e.termCursors(t, v)
+		cur, groupDF := e.termCursors(t, v)
+		// Segments store the counts; they hold when no doc is dead and
+		// every field counts.
+		simple := v.seg != nil && v.dead.count == 0 && t.mask == allFields && len(t.variants) == 0
 		switch {
 		case len(cur) == 0:
-		case len(cur) == 1 && t.mask == allFields && v.seg != nil && v.dead.count == 0:
+		case simple && groupDF > 0:
+			total += float64(groupDF)
+		case simple && len(cur) == 1:
 			total += float64(cur[0].c.docsCount())
+		case len(cur) > manyCursors:
+			has := newBits(v.limit)
+			for i := range cur {
+				for c := &cur[i].c; c.doc != noDoc; c.next(false) {
+					if c.mask&t.mask != 0 && !v.dead.has(c.doc) && setBit(has, c.doc) {
+						total++
+					}
+				}
+			}
 		default:
 			m := newTermMatcher(cur, t.mask, 0, nil)
 			for d := m.doc(); d != noDoc; d = m.next() {
@@ -203,27 +226,66 @@ func (e *executor) countTerm(t *pTerm) float64 {
 	return total
 }
 
-// termCursors opens the posting lists a term matches in one unit, each
-// once (a word can be both in the stem group and a correction).
-func (e *executor) termCursors(t *pTerm, v *view) []termCursor {
-	var cur []termCursor
+// termLists are the posting lists a term matches in one unit.
+type termLists struct {
+	lists   []listRef
+	groupDF uint32 // the stem group's stored document count, when known
+}
+
+type listRef struct {
+	text      string
+	l         textList
+	weight    float64
+	corrected bool
+}
+
+type termUnit struct {
+	t *pTerm
+	v *view
+}
+
+// lists finds the posting lists a term matches in one unit, each once (a
+// word can be both in the stem group and a correction). Lookups are cached
+// for the run: counting, matching and hit corrections need them again.
+func (e *executor) lists(t *pTerm, v *view) *termLists {
+	key := termUnit{t, v}
+	if tl, ok := e.listCache[key]; ok {
+		return tl
+	}
+	tl := &termLists{}
+	var index map[string]int
 	add := func(text string, l textList, weight float64, corrected bool) {
-		for i := range cur {
-			if cur[i].text == text {
-				if weight > cur[i].weight {
-					cur[i].weight = weight
+		i := -1
+		if index != nil {
+			if j, ok := index[text]; ok {
+				i = j
+			}
+		} else {
+			for j := range tl.lists {
+				if tl.lists[j].text == text {
+					i = j
 				}
-				cur[i].corrected = cur[i].corrected && corrected
-				return
 			}
 		}
-		tc := termCursor{text: text, weight: weight, corrected: corrected}
-		tc.c.reset(l.docs, l.pos, l.skips, v.limit, l.df)
-		cur = append(cur, tc)
+		if i >= 0 {
+			r := &tl.lists[i]
+			r.weight = max(r.weight, weight)
+			r.corrected = r.corrected && corrected
+			return
+		}
+		tl.lists = append(tl.lists, listRef{text: text, l: l, weight: weight, corrected: corrected})
+		if index == nil && len(tl.lists) > manyCursors {
+			index = map[string]int{}
+			for j, r := range tl.lists {
+				index[r.text] = j
+			}
+		} else if index != nil {
+			index[text] = len(tl.lists) - 1
+		}
 	}
 	if t.text != "" {
 		if t.useStem {
-			v.r.stemAliases([]byte(t.stem), func(term []byte, l textList) { add(string(term), l, 1, false) })
+			tl.groupDF = v.r.stemAliases([]byte(t.stem), func(term []byte, l textList) { add(string(term), l, 1, false) })
 			if t.selfStem {
 				if l, ok := v.r.lookupText([]byte(t.stem)); ok {
 					add(t.stem, l, 1, false)
@@ -238,16 +300,34 @@ func (e *executor) termCursors(t *pTerm, v *view) []termCursor {
 			add(vr.text, l, vr.weight, vr.corrected)
 		}
 	}
-	return cur
+	if e.listCache == nil {
+		e.listCache = map[termUnit]*termLists{}
+	}
+	e.listCache[key] = tl
+	return tl
+}
+
+// termCursors opens cursors on the lists a term matches in one unit.
+func (e *executor) termCursors(t *pTerm, v *view) (cur []termCursor, groupDF uint32) {
+	tl := e.lists(t, v)
+	cur = make([]termCursor, len(tl.lists))
+	for i, r := range tl.lists {
+		cur[i] = termCursor{text: r.text, weight: r.weight, corrected: r.corrected}
+		cur[i].c.reset(r.l.docs, r.l.pos, r.l.skips, v.limit, r.l.df)
+	}
+	return cur, tl.groupDF
 }
 
 // build makes the matcher of a plan node for one unit.
 func (e *executor) build(n planNode, v *view, sc *fieldScorer) matcher {
 	switch n := n.(type) {
 	case *pTerm:
-		cur := e.termCursors(n, v)
+		cur, _ := e.termCursors(n, v)
 		if len(cur) == 0 || n.df == 0 {
 			return noneMatcher{}
+		}
+		if len(cur) > manyCursors {
+			return newAccumMatcher(cur, n.mask, v.limit, n.idf, sc)
 		}
 		return newTermMatcher(cur, n.mask, n.idf, sc)
 	case *pPhrase:
@@ -367,27 +447,40 @@ func (e *executor) numericMatcher(n *pNumeric, v *view) matcher {
 	return newBitsMatcher(bits, v.limit, count)
 }
 
-// regexMatcher verifies every live doc of the unit against the pattern.
-// This is the seam for the trigram section: with one, only its candidates
-// are verified.
+// regexMatcher verifies the unit's trigram candidates (every doc when the
+// unit has no trigram index) against the pattern.
 func (e *executor) regexMatcher(n *pRegex, v *view) matcher {
 	bits := newBits(v.limit)
 	count := 0
-	for d := uint32(0); d < v.limit; d++ {
-		if v.dead.has(d) {
-			continue
+	verify := func(d uint32) bool {
+		if d >= v.limit || v.dead.has(d) {
+			return true
 		}
 		text, err := e.docText(v, d)
 		if err != nil {
 			e.err = err
-			return noneMatcher{}
+			return false
 		}
-		if text != nil && n.re.Match(text) {
+		if text != nil && n.match(text) {
 			setBit(bits, d)
 			count++
 		}
+		return true
 	}
-	if count == 0 {
+	tri, err := v.r.trigrams()
+	if err != nil {
+		e.err = err
+		return noneMatcher{}
+	}
+	if tri != nil {
+		it := tri.Candidates(n.tq).Iterator()
+		for it.HasNext() && verify(it.Next()) {
+		}
+	} else {
+		for d := uint32(0); d < v.limit && verify(d); d++ {
+		}
+	}
+	if count == 0 || e.err != nil {
 		return noneMatcher{}
 	}
 	return newBitsMatcher(bits, v.limit, count)
@@ -421,7 +514,8 @@ func (e *executor) hitCorrections(v *view, d uint32) []Correction {
 			continue
 		}
 		var to []string
-		for _, tc := range e.termCursors(t, v) {
+		cur, _ := e.termCursors(t, v)
+		for _, tc := range cur {
 			if !tc.corrected {
 				continue
 			}

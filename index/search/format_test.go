@@ -55,6 +55,8 @@ var v1Queries = []struct {
 	{"numeric", NumericRange{Field: "field.priority", Min: 2, Max: 3, MinInclusive: true, MaxInclusive: true}},
 	{"deleted", Term{Text: "deleted"}},
 	{"updated", Term{Text: "vacuum"}},
+	{"regex", Regex{Pattern: `use[A-Z]\w+`}},
+	{"substring", Substring{Text: "トレース", CaseInsensitive: true}},
 }
 
 const v1Dir = "testdata/format-v1"
@@ -118,7 +120,13 @@ func TestFormatV1Sample(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	idx, err := Open(vfs.OS, dir, Options{noWorker: true})
+	texts := map[string][]byte{}
+	for _, d := range v1Docs() {
+		texts[d.Key] = d.Text
+	}
+	idx, err := Open(vfs.OS, dir, Options{noWorker: true, TextSource: func(key string, _ uint64) ([]byte, error) {
+		return texts[key], nil
+	}})
 	if err != nil {
 		t.Fatalf("opening the version 1 sample: %v", err)
 	}

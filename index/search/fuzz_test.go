@@ -94,7 +94,7 @@ func exerciseSegment(t *testing.T, data []byte) {
 	}
 	if b, err := levBuilders(); err == nil {
 		if dfa, err := b[0].BuildDfa("pipelnes", 1); err == nil {
-			s.fuzzyText(dfa, func([]byte) bool { return true })
+			s.fuzzyText(dfa, nil, func([]byte) bool { return true })
 		}
 	}
 	s.rangeKeyword(nil, nil, func([]byte, kwList) bool { return true })

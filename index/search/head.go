@@ -10,6 +10,7 @@ import (
 
 	"github.com/kotadb/kotadb/index"
 	"github.com/kotadb/kotadb/index/analysis"
+	"github.com/kotadb/kotadb/index/trigram"
 )
 
 // head is the in-memory inverted index of recent changes. Documents are
@@ -31,6 +32,7 @@ type head struct {
 
 	kw   map[string]*headKeyword
 	nums map[string][]numEntry
+	tri  *trigram.Builder // substring index of the docs' texts
 
 	memBytes int // rough memory use, for the flush threshold
 
@@ -46,13 +48,13 @@ type headDoc struct {
 }
 
 type headTerm struct {
-	term     string
-	docs     []byte
-	pos      []byte
-	df       uint32
-	lastDoc  int64
-	slotDoc  int64 // doc whose scratch slot is slot
-	slot     int32
+	term    string
+	docs    []byte
+	pos     []byte
+	df      uint32
+	lastDoc int64
+	slotDoc int64 // doc whose scratch slot is slot
+	slot    int32
 }
 
 // termSlot gathers one term's occurrences in the document being added.
@@ -81,6 +83,7 @@ func newHead() *head {
 		stemAlias: map[string][]uint32{},
 		kw:        map[string]*headKeyword{},
 		nums:      map[string][]numEntry{},
+		tri:       trigram.NewBuilder(),
 	}
 }
 
@@ -128,6 +131,7 @@ func (h *head) add(d *index.Doc) uint32 {
 		h.nums[n.field] = append(h.nums[n.field], numEntry{doc, n.value})
 		h.memBytes += 16
 	}
+	h.tri.Add(doc, d.Text)
 	h.docs = append(h.docs, headDoc{
 		meta: docMeta{key: d.Key, title: d.Title, seq: d.Seq, bodyStart: d.BodyStart},
 		text: d.Text,
@@ -186,10 +190,11 @@ func (h *head) lookupText(term []byte) (textList, bool) {
 	return h.list(id), true
 }
 
-func (h *head) stemAliases(stem []byte, fn func(term []byte, l textList)) {
+func (h *head) stemAliases(stem []byte, fn func(term []byte, l textList)) uint32 {
 	for _, id := range h.stemAlias[string(stem)] {
 		fn([]byte(h.termList[id].term), h.list(id))
 	}
+	return 0
 }
 
 // sortedTerms returns the text terms matching keep, sorted. The head has no
@@ -215,8 +220,15 @@ func (h *head) prefixText(prefix []byte, fn func(term []byte) bool) {
 	}
 }
 
-func (h *head) fuzzyText(dfa *levenshtein.DFA, fn func(term []byte) bool) {
-	for _, t := range h.sortedTerms(func(t string) bool { ok, _ := dfa.MatchAndDistance(t); return ok }) {
+func (h *head) fuzzyText(dfa *levenshtein.DFA, prefix []byte, fn func(term []byte) bool) {
+	p := string(prefix)
+	for _, t := range h.sortedTerms(func(t string) bool {
+		if !strings.HasPrefix(t, p) {
+			return false
+		}
+		ok, _ := dfa.MatchAndDistance(t)
+		return ok
+	}) {
 		if !fn([]byte(t)) {
 			return
 		}
@@ -267,6 +279,8 @@ func (h *head) latest(key string) (uint32, bool) {
 }
 
 func (h *head) text(doc uint32) []byte { return h.docs[doc].text }
+
+func (h *head) trigrams() (trigramIndex, error) { return h.tri, nil }
 
 // sortedTermIDs returns the head's term ids in term order, for flushing.
 func (h *head) sortedTermIDs() []uint32 {

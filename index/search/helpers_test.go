@@ -3,11 +3,13 @@ package search
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -204,4 +206,36 @@ func deletes(first uint64, keys ...string) []index.Change {
 		out[i] = index.Change{Seq: first + uint64(i), Key: k, Delete: true}
 	}
 	return out
+}
+
+// textStore keeps every version's text, as the store does, for
+// Options.TextSource.
+type textStore struct {
+	mu    sync.Mutex
+	texts map[string][]byte
+}
+
+func newTextStore() *textStore { return &textStore{texts: map[string][]byte{}} }
+
+func (s *textStore) record(changes []index.Change) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range changes {
+		if !c.Delete {
+			s.texts[fmt.Sprintf("%s@%d", c.Key, c.Seq)] = c.Doc.Text
+		}
+	}
+}
+
+func (s *textStore) source(key string, seq uint64) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.texts[fmt.Sprintf("%s@%d", key, seq)]
+	if !ok {
+		return nil, fmt.Errorf("no version %s@%d", key, seq)
+	}
+	return t, nil
 }

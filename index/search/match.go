@@ -479,9 +479,85 @@ func (m *allMatcher) exact() bool    { return true }
 // noneMatcher matches nothing.
 type noneMatcher struct{}
 
-func (noneMatcher) doc() uint32            { return noDoc }
-func (noneMatcher) next() uint32           { return noDoc }
-func (noneMatcher) advance(uint32) uint32  { return noDoc }
-func (noneMatcher) score() float64         { return 0 }
-func (noneMatcher) exact() bool            { return false }
-func (noneMatcher) cost() int              { return 0 }
+func (noneMatcher) doc() uint32           { return noDoc }
+func (noneMatcher) next() uint32          { return noDoc }
+func (noneMatcher) advance(uint32) uint32 { return noDoc }
+func (noneMatcher) score() float64        { return 0 }
+func (noneMatcher) exact() bool           { return false }
+func (noneMatcher) cost() int             { return 0 }
+
+// manyCursors is the number of posting lists above which a term is
+// evaluated term-at-a-time (accumulated into per-doc arrays) instead of
+// merging cursors doc by doc, which costs a pass over every cursor per doc.
+// Prefix expansions and corrections of common stems get there.
+const manyCursors = 8
+
+// accumMatcher is a termMatcher over many lists, precomputed: each list is
+// walked once and its weighted frequencies added into dense per-doc arrays.
+type accumMatcher struct {
+	tf        []float64 // numTextFields per doc
+	has       []uint64  // docs with a match
+	exactBits []uint64  // docs with an uncorrected match
+	limit     uint32
+	idf       float64
+	sc        *fieldScorer
+	d         uint32
+	n         int
+}
+
+func newAccumMatcher(cur []termCursor, mask uint8, limit uint32, idf float64, sc *fieldScorer) *accumMatcher {
+	m := &accumMatcher{tf: make([]float64, int(limit)*numTextFields), has: newBits(limit), exactBits: newBits(limit), limit: limit, idf: idf, sc: sc}
+	for i := range cur {
+		tc := &cur[i]
+		for c := &tc.c; c.doc != noDoc; c.next(false) {
+			fm := c.mask & mask
+			if fm == 0 || c.doc >= limit {
+				continue
+			}
+			if setBit(m.has, c.doc) {
+				m.n++
+			}
+			if !tc.corrected {
+				setBit(m.exactBits, c.doc)
+			}
+			row := m.tf[int(c.doc)*numTextFields:]
+			for fm != 0 {
+				f := bits.TrailingZeros8(fm)
+				row[f] += tc.weight * float64(c.tf[f])
+				fm &= fm - 1
+			}
+		}
+	}
+	m.d = m.from(0)
+	return m
+}
+
+func (m *accumMatcher) from(d uint32) uint32 {
+	b := bitsMatcher{bits: m.has, limit: m.limit}
+	return b.from(d)
+}
+
+func (m *accumMatcher) doc() uint32 { return m.d }
+func (m *accumMatcher) cost() int   { return m.n }
+
+func (m *accumMatcher) next() uint32 {
+	if m.d != noDoc {
+		m.d = m.from(m.d + 1)
+	}
+	return m.d
+}
+
+func (m *accumMatcher) advance(target uint32) uint32 {
+	if m.d < target {
+		m.d = m.from(target)
+	}
+	return m.d
+}
+
+func (m *accumMatcher) score() float64 {
+	var tf [numTextFields]float64
+	copy(tf[:], m.tf[int(m.d)*numTextFields:])
+	return m.sc.saturate(m.idf, m.sc.tfNorm(m.d, &tf))
+}
+
+func (m *accumMatcher) exact() bool { return m.exactBits[m.d>>6]&(1<<(m.d&63)) != 0 }

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"math"
 	"path"
 	"sort"
 
 	"github.com/blevesearch/vellum"
+
+	"github.com/kotadb/kotadb/index/trigram"
 )
 
 // headInput describes a frozen head as a segment to write.
@@ -45,6 +48,10 @@ func headInput(h *head) *segmentInput {
 		}
 		return nil
 	}
+	in.trigrams = func(w io.Writer) error {
+		_, err := h.tri.WriteTo(w)
+		return err
+	}
 	in.eachNumeric = func(fn func(field string, values []numEntry) error) error {
 		fields := make([]string, 0, len(h.nums))
 		for f := range h.nums {
@@ -65,7 +72,8 @@ func headInput(h *head) *segmentInput {
 // first) as one segment: doc ids of the i-th input are shifted by the docs
 // of the inputs before it, so tombstones carry over by the same shift and
 // nothing (dead versions included) is dropped.
-func mergeInput(segs []*segment) *segmentInput {
+// tri is the merged trigram index (nil: none, see mergeTrigrams).
+func mergeInput(segs []*segment, tri *trigram.Builder) *segmentInput {
 	in := &segmentInput{minSeq: segs[0].minSeq, maxSeq: segs[len(segs)-1].maxSeq}
 	bases := make([]uint32, len(segs))
 	for i, s := range segs {
@@ -81,6 +89,12 @@ func mergeInput(segs []*segment) *segmentInput {
 	in.docMeta = func(doc uint32) (docMeta, error) {
 		i := sort.Search(len(bases), func(i int) bool { return bases[i] > doc }) - 1
 		return segs[i].docMeta(doc - bases[i])
+	}
+	if tri != nil {
+		in.trigrams = func(w io.Writer) error {
+			_, err := tri.WriteTo(w)
+			return err
+		}
 	}
 	in.eachText = func(fn func(term []byte, docs, pos []byte, df uint32) error) error {
 		var docs, pos []byte
@@ -237,33 +251,39 @@ func mergeFSTs(segs []*segment, dict func(*segment) *vellum.FST, fn func(key []b
 	}
 }
 
-// pickMerge chooses adjacent segments to merge (tiered, log-structured):
-// segments fall in size tiers of MergeFactor× steps (by doc count); the
-// first run of MergeFactor adjacent segments of one tier is merged. Only
-// adjacent segments are merged so that segment order stays seq order.
-// The caller holds mu.
+// pickMerge chooses adjacent segments to merge. Only adjacent segments
+// are merged, so that segment order stays seq order. Among the windows of
+// MergeFactor adjacent segments, it takes the smallest in bytes, skipping
+// lopsided ones (whose largest segment outweighs the others MergeFactor
+// times: rewriting a big segment to absorb a few small ones costs much and
+// gains little). Small segments thus merge among themselves first and the
+// results climb size tiers, as in a tiered or log-structured policy, which
+// keeps about MergeFactor segments per tier. The caller holds mu.
 func (idx *Index) pickMerge() []*segUnit {
 	f := idx.opts.MergeFactor
 	if f < 2 || len(idx.segs) < f {
 		return nil
 	}
-	tier := func(u *segUnit) int {
-		return int(math.Log(float64(max(u.seg.numDocs, 1))) / math.Log(float64(f)))
-	}
+	best, bestSize := -1, 0
 	for i := 0; i+f <= len(idx.segs); i++ {
-		t := tier(idx.segs[i])
-		ok := true
+		total, biggest := 0, 0
+		busy := false
 		for _, u := range idx.segs[i : i+f] {
-			if u.merging || tier(u) != t {
-				ok = false
-				break
-			}
+			busy = busy || u.merging
+			total += len(u.seg.data)
+			biggest = max(biggest, len(u.seg.data))
 		}
-		if ok {
-			return idx.segs[i : i+f : i+f]
+		if busy || biggest > (total-biggest)*f {
+			continue
+		}
+		if best < 0 || total < bestSize {
+			best, bestSize = i, total
 		}
 	}
-	return nil
+	if best < 0 {
+		return nil
+	}
+	return idx.segs[best : best+f : best+f]
 }
 
 // mergeOnce runs one merge if the policy picks one.
@@ -300,9 +320,37 @@ func (idx *Index) mergeOnce() (bool, error) {
 	return true, idx.merge(run, segs, id)
 }
 
+// mergeTrigrams rebuilds the trigram index of merged segments from the
+// documents' texts (the sections cannot be combined without them). Without
+// TextSource, or when a text cannot be read, it returns nil: the merged
+// segment then has no trigram section and regex/substring queries verify
+// all of its docs.
+func (idx *Index) mergeTrigrams(segs []*segment) *trigram.Builder {
+	if idx.opts.TextSource == nil {
+		return nil
+	}
+	b := trigram.NewBuilder()
+	base := uint32(0)
+	for _, s := range segs {
+		for d := range s.numDocs {
+			m, err := s.docMeta(d)
+			if err != nil {
+				return nil
+			}
+			text, err := idx.opts.TextSource(m.key, m.seq)
+			if err != nil {
+				return nil
+			}
+			b.Add(base+d, text)
+		}
+		base += s.numDocs
+	}
+	return b
+}
+
 func (idx *Index) merge(run []*segUnit, segs []*segment, id uint64) error {
 	p := path.Join(idx.dir, segmentFile(id))
-	if _, err := writeSegment(idx.fs, p, mergeInput(segs)); err != nil {
+	if _, err := writeSegment(idx.fs, p, mergeInput(segs, idx.mergeTrigrams(segs))); err != nil {
 		idx.fs.Remove(p)
 		return fmt.Errorf("search index: merge: %w", err)
 	}

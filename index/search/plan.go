@@ -1,9 +1,9 @@
 package search
 
 import (
+	"bytes"
 	"fmt"
 	"math"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -12,6 +12,7 @@ import (
 	"github.com/blevesearch/vellum/levenshtein"
 
 	"github.com/kotadb/kotadb/index/analysis"
+	"github.com/kotadb/kotadb/index/trigram"
 )
 
 // A plan is a query resolved against a snapshot: text analyzed, prefixes
@@ -62,8 +63,6 @@ type pAnd struct {
 
 type pOr struct{ kids []planNode }
 
-type pNot struct{ kid planNode }
-
 type pAll struct{}
 
 type pNone struct{ why string }
@@ -80,9 +79,12 @@ type pNumeric struct {
 	minIncl, maxIncl bool
 }
 
+// pRegex is a regex or substring clause: trigram candidates, verified on
+// the text.
 type pRegex struct {
 	label string
-	re    *regexp.Regexp
+	tq    *trigram.Query
+	match func(text []byte) bool
 }
 
 func (t *pTerm) String() string {
@@ -110,7 +112,6 @@ func (o *pOr) String() string {
 	}
 	return "(" + strings.Join(parts, " OR ") + ")"
 }
-func (n *pNot) String() string     { return "NOT " + n.kid.String() }
 func (pAll) String() string        { return "*" }
 func (n *pNone) String() string    { return "none(" + n.why + ")" }
 func (k *pKeyword) String() string { return k.label }
@@ -130,11 +131,28 @@ func (r *pRegex) String() string { return r.label }
 type planner struct {
 	snap        *snapshot
 	opts        *Options
-	corrections bool // typo tolerance on for eligible terms
-	stemmer     analysis.Stemmer
-	terms       []*pTerm // every scoring term, for df and explanations
+	corrections bool              // typo tolerance on for eligible terms
+	stemmer     *analysis.Stemmer // from stemmerPool, on first use
+	terms       []*pTerm          // every scoring term, for df and explanations
 	phrases     []*pPhrase
-	correctable bool // some term could be corrected
+}
+
+// stemmerPool keeps stemmers (and their caches) across searches.
+var stemmerPool = sync.Pool{New: func() any { return new(analysis.Stemmer) }}
+
+func (p *planner) stem(w []byte) string {
+	if p.stemmer == nil {
+		p.stemmer = stemmerPool.Get().(*analysis.Stemmer)
+	}
+	return p.stemmer.Stem(w)
+}
+
+// release gives the planner's stemmer back to the pool.
+func (p *planner) release() {
+	if p.stemmer != nil {
+		stemmerPool.Put(p.stemmer)
+		p.stemmer = nil
+	}
 }
 
 func (p *planner) compile(q Query, negated bool) (planNode, error) {
@@ -209,21 +227,22 @@ func (p *planner) compile(q Query, negated bool) (planNode, error) {
 		}
 		return &pNumeric{field: strings.ToLower(q.Field), min: q.Min, max: q.Max, minIncl: q.MinInclusive, maxIncl: q.MaxInclusive}, nil
 	case Regex:
-		expr := q.Pattern
-		if q.CaseInsensitive {
-			expr = "(?i)" + expr
-		}
-		re, err := regexp.Compile(expr)
+		tq, re, err := trigram.PlanRegexp(q.Pattern, q.CaseInsensitive)
 		if err != nil {
-			return nil, fmt.Errorf("regex %q: %w", q.Pattern, err)
+			return nil, fmt.Errorf("regex: %w", err)
 		}
-		return &pRegex{label: "/" + q.Pattern + "/", re: re}, nil
+		return &pRegex{label: "/" + q.Pattern + "/", tq: tq, match: func(text []byte) bool { return trigram.MatchRegexp(re, text) }}, nil
 	case Substring:
-		expr := regexp.QuoteMeta(q.Text)
-		if q.CaseInsensitive {
-			expr = "(?i)" + expr
+		if q.Text == "" {
+			return &pNone{"empty substring"}, nil
 		}
-		return &pRegex{label: fmt.Sprintf("substring %q", q.Text), re: regexp.MustCompile(expr)}, nil
+		// The trigram index is case-insensitive; a case-sensitive substring
+		// uses the same candidates and a case-sensitive check.
+		match := func(text []byte) bool { return bytes.Contains(text, []byte(q.Text)) }
+		if q.CaseInsensitive {
+			match = func(text []byte) bool { return trigram.ContainsSubstring(text, q.Text) }
+		}
+		return &pRegex{label: fmt.Sprintf("substring %q", q.Text), tq: trigram.PlanSubstring(q.Text), match: match}, nil
 	}
 	return nil, fmt.Errorf("unsupported query node %T", q)
 }
@@ -281,10 +300,7 @@ func (p *planner) wordNode(g []analysis.Token, q Term, mask uint8, negated bool)
 		return p.phraseOf(g, mask)
 	}
 	if g[0].Kind == analysis.Compound {
-		var parts []analysis.Token
-		for _, t := range g[1:] {
-			parts = append(parts, t)
-		}
+		parts := g[1:]
 		whole := p.newTerm(string(g[0].Term), string(g[0].Term), mask, false)
 		return &pOr{kids: []planNode{whole, p.phraseOf(parts, mask)}}
 	}
@@ -299,12 +315,23 @@ func (p *planner) wordNode(g []analysis.Token, q Term, mask uint8, negated bool)
 	}
 	if dist > 0 {
 		t.correctable = dist
-		p.correctable = true
 		if p.corrections || q.Fuzzy {
 			p.correct(t)
 		}
 	}
 	return t
+}
+
+// misspelled reports whether typo tolerance should run: some correctable
+// word matched no live document. Rare words that do exist are not
+// corrected (their few hits are what was asked for).
+func (p *planner) misspelled() bool {
+	for _, t := range p.terms {
+		if t.correctable > 0 && t.df == 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // typoDistance is the number of edits typo tolerance allows for a word:
@@ -323,8 +350,8 @@ func (p *planner) newTerm(label, text string, mask uint8, stem bool) *pTerm {
 	t := &pTerm{label: label, mask: mask, text: text}
 	if stem {
 		t.useStem = true
-		t.stem = p.stemmer.Stem([]byte(text))
-		t.selfStem = p.stemmer.Stem([]byte(t.stem)) == t.stem
+		t.stem = p.stem([]byte(text))
+		t.selfStem = p.stem([]byte(t.stem)) == t.stem
 	}
 	p.terms = append(p.terms, t)
 	return t
@@ -423,12 +450,12 @@ func (p *planner) correct(t *pTerm) {
 	}
 	cands := map[string]int{}
 	for _, v := range p.snap.views {
-		v.r.fuzzyText(dfa, func(term []byte) bool {
+		v.r.fuzzyText(dfa, nil, func(term []byte) bool {
 			w := string(term)
 			if _, seen := cands[w]; seen || w == t.text {
 				return true
 			}
-			if t.useStem && analysis.Stemmable(term) && p.stemmer.Stem(term) == t.stem {
+			if t.useStem && analysis.Stemmable(term) && p.stem(term) == t.stem {
 				return true
 			}
 			if _, d := dfa.MatchAndDistance(w); d > 0 {

@@ -269,10 +269,3 @@ func (c *kwCursor) next() uint32 {
 	}
 	return c.step(int64(c.doc))
 }
-
-func (c *kwCursor) advance(target uint32) uint32 {
-	for c.doc < target {
-		c.next()
-	}
-	return c.doc
-}

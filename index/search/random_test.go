@@ -3,6 +3,7 @@ package search
 import (
 	"fmt"
 	"math/rand/v2"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode"
@@ -44,7 +45,7 @@ func (g *queryGen) word() string { return g.passage()[0] }
 var fieldChoices = []string{"", "", "", "title", "headings", "body", "path"}
 
 func (g *queryGen) leaf() Query {
-	switch g.rng.IntN(8) {
+	switch g.rng.IntN(9) {
 	case 0, 1, 2:
 		return Term{Text: g.word(), Exact: g.rng.IntN(4) == 0, Field: fieldChoices[g.rng.IntN(len(fieldChoices))]}
 	case 3:
@@ -68,6 +69,11 @@ func (g *queryGen) leaf() Query {
 		return All{}
 	case 6:
 		return Term{Text: strings.Join(g.passage(), " ")}
+	case 7:
+		if g.rng.IntN(2) == 0 {
+			return Substring{Text: strings.Join(g.passage(), " "), CaseInsensitive: g.rng.IntN(2) == 0}
+		}
+		return Regex{Pattern: regexp.QuoteMeta(g.word()) + `\s+\w`, CaseInsensitive: true}
 	}
 	return Term{Text: g.word(), Fuzzy: g.rng.IntN(3) == 0}
 }
@@ -141,6 +147,7 @@ type scenario struct {
 	live   map[string]*index.Doc
 	keys   []string
 	makeDc func(key string) *index.Doc
+	texts  *textStore
 }
 
 func (s *scenario) liveDocs() []*index.Doc {
@@ -180,6 +187,7 @@ func (s *scenario) step(n int) {
 		s.live[key] = d
 		changes = append(changes, index.Change{Seq: s.seq, Key: key, Doc: d})
 	}
+	s.texts.record(changes)
 	mustApply(s.t, s.idx, changes)
 	s.o.apply(changes)
 }
@@ -200,8 +208,9 @@ func TestRandomAgainstOracle(t *testing.T) {
 	for seed := range uint64(3) {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(seed, 42))
-			idx, mfs := memIndex(t, Options{MergeFactor: 3, MaxExpansions: 1 << 20})
-			s := &scenario{t: t, rng: rng, idx: idx, o: newOracle(), live: map[string]*index.Doc{},
+			texts := newTextStore()
+			idx, mfs := memIndex(t, Options{MergeFactor: 3, MaxExpansions: 1 << 20, TextSource: texts.source})
+			s := &scenario{t: t, rng: rng, idx: idx, o: newOracle(), live: map[string]*index.Doc{}, texts: texts,
 				makeDc: func(key string) *index.Doc { return synthDoc(rng, key) }}
 			for round := range 8 {
 				s.step(5 + rng.IntN(30))

@@ -30,9 +30,11 @@ package search
 //	           offset in docs, uint32 block offset in pos), the docs stream,
 //	           the pos stream (streams as described in postings.go)
 //	6 stem dictionary: vellum FST, stem → offset in section 7
-//	7 stem table: per stem: uvarint n, then n × (uvarint len + term,
-//	           uvarint offset of the term's postings in section 5): the terms
-//	           whose English stem is the stem, the stem itself excluded
+//	7 stem table: per stem: uvarint df of the whole group (the docs holding
+//	           any of its terms, the stem itself included when it is a term
+//	           whose stem is itself), uvarint n, then n × (uvarint len +
+//	           term, uvarint offset of the term's postings in section 5): the
+//	           terms whose English stem is the stem, the stem itself excluded
 //	8 keyword dictionary: vellum FST, "field\x00value" → offset in section 9
 //	9 keyword postings: per keyword: uvarint df, uvarint length, doc deltas
 //	10 numeric: uvarint field count, per field: uvarint len + name, uvarint
@@ -40,6 +42,9 @@ package search
 //	           (from the previous value's doc, the first from -1) and uint64
 //	           float64 bits
 //	11 keys:   vellum FST, key → the newest doc with that key in the segment
+//	12 trigrams (optional): the substring index of the docs' texts, in the
+//	           format of package index/trigram (its own header, version and
+//	           checksum); absent when the texts were not available to a merge
 //
 // Unknown section ids are skipped, so later versions can add sections
 // without breaking older readers of the same major format. Tombstones are
@@ -54,15 +59,18 @@ package search
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"math"
+	"sync"
 	"sync/atomic"
 
 	"github.com/blevesearch/vellum"
 	"github.com/blevesearch/vellum/levenshtein"
 
 	"github.com/kotadb/kotadb/errs"
+	"github.com/kotadb/kotadb/index/trigram"
 	"github.com/kotadb/kotadb/internal/vfs"
 )
 
@@ -87,10 +95,11 @@ const (
 	secKeywordPostings
 	secNumeric
 	secKeys
-	numSections = secKeys
+	secTrigrams
+	numSections = secTrigrams
 )
 
-var sectionNames = [...]string{"", "meta", "docs", "norms", "text dictionary", "text postings", "stem dictionary", "stem table", "keyword dictionary", "keyword postings", "numeric", "keys"}
+var sectionNames = [...]string{"", "meta", "docs", "norms", "text dictionary", "text postings", "stem dictionary", "stem table", "keyword dictionary", "keyword postings", "numeric", "keys", "trigrams"}
 
 type tocEntry struct {
 	id     uint32
@@ -122,6 +131,10 @@ type segment struct {
 	kwPost     []byte
 	keysFST    *vellum.FST
 	numCols    map[string]numericColumn
+	triSection []byte // nil: no trigram index
+	triOnce    sync.Once
+	tri        *trigram.Reader
+	triErr     error
 
 	refs     atomic.Int32
 	obsolete atomic.Bool // merged away: remove the file once unused
@@ -219,7 +232,7 @@ func decodeSegment(path string, data []byte) (s *segment, err error) {
 		}
 	}
 	for id := 1; id <= numSections; id++ {
-		if sections[id] == nil {
+		if sections[id] == nil && id != secTrigrams {
 			return nil, s.corruptf("TOC", "section %s missing", sectionNames[id])
 		}
 	}
@@ -306,6 +319,7 @@ func (s *segment) parseSections(sec [][]byte) error {
 		return err
 	}
 	s.textPost, s.stemTable, s.kwPost = sec[secTextPostings], sec[secStemTable], sec[secKeywordPostings]
+	s.triSection = sec[secTrigrams]
 	return s.parseNumeric(sec[secNumeric])
 }
 
@@ -390,29 +404,35 @@ func (s *segment) lookupText(term []byte) (l textList, ok bool) {
 	return s.textListAt(off, "section text postings")
 }
 
-func (s *segment) stemAliases(stem []byte, fn func(term []byte, l textList)) {
+func (s *segment) stemAliases(stem []byte, fn func(term []byte, l textList)) (groupDF uint32) {
 	defer s.guard("section stem dictionary")
 	off, ok, err := s.stemFST.Get(stem)
 	if err != nil || !ok {
-		return
+		return 0
 	}
 	if off >= uint64(len(s.stemTable)) {
 		s.noteCorrupt(s.corruptf("section stem table", "offset %d beyond %d", off, len(s.stemTable)))
-		return
+		return 0
 	}
 	r := byteReader{b: s.stemTable, off: int(off)}
+	df := r.uvarint()
 	n := r.uvarint()
+	if df > uint64(s.numDocs) {
+		s.noteCorrupt(s.corruptf("section stem table", "group df %d over %d docs", df, s.numDocs))
+		return 0
+	}
 	for range min(n, uint64(len(s.stemTable))) {
 		term := r.bytes()
 		toff := r.uvarint()
 		if r.err {
 			s.noteCorrupt(s.corruptf("section stem table", "truncated entry at %d", off))
-			return
+			return 0
 		}
 		if l, ok := s.textListAt(toff, "section stem table"); ok {
 			fn(term, l)
 		}
 	}
+	return uint32(df)
 }
 
 // iterate runs fn over the FST's keys in [from, to) accepted by aut (nil:
@@ -498,8 +518,8 @@ func (s *segment) prefixText(prefix []byte, fn func(term []byte) bool) {
 	s.iterate(s.textFST, "section text dictionary", nil, prefix, prefixEnd(prefix), func(k []byte, _ uint64) bool { return fn(k) })
 }
 
-func (s *segment) fuzzyText(dfa *levenshtein.DFA, fn func(term []byte) bool) {
-	s.iterate(s.textFST, "section text dictionary", dfa, nil, nil, func(k []byte, _ uint64) bool { return fn(k) })
+func (s *segment) fuzzyText(dfa *levenshtein.DFA, prefix []byte, fn func(term []byte) bool) {
+	s.iterate(s.textFST, "section text dictionary", dfa, prefix, prefixEnd(prefix), func(k []byte, _ uint64) bool { return fn(k) })
 }
 
 func (s *segment) kwListAt(off uint64) (kwList, bool) {
@@ -589,6 +609,26 @@ func (s *segment) latest(key string) (doc uint32, ok bool) {
 	return uint32(v), true
 }
 
+// trigrams opens the trigram section on first use: validating it reads the
+// whole section, which opening the index should not pay for.
+func (s *segment) trigrams() (trigramIndex, error) {
+	if s.triSection == nil {
+		return nil, nil
+	}
+	s.triOnce.Do(func() {
+		s.tri, s.triErr = trigram.Open(s.triSection)
+		var ce *errs.CorruptionError
+		if errors.As(s.triErr, &ce) {
+			c := *ce
+			c.Path, c.Where = s.path, "section trigrams: "+ce.Where
+			s.triErr = &c
+		}
+	})
+	if s.triErr != nil {
+		return nil, s.triErr
+	}
+	return s.tri, nil
+}
 
 // byteReader decodes varints and slices with bounds checks; after the
 // first failure err is set and every read returns zero.

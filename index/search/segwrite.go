@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/blevesearch/vellum"
 
@@ -34,6 +35,8 @@ type segmentInput struct {
 	// eachNumeric calls fn for every numeric field in increasing name order
 	// with its values in doc order.
 	eachNumeric func(fn func(field string, values []numEntry) error) error
+	// trigrams writes the trigram section; nil leaves it out.
+	trigrams func(w io.Writer) error
 }
 
 // sectionWriter writes sections one after another, checksumming each.
@@ -157,15 +160,15 @@ func writeSections(sw *sectionWriter, in *segmentInput) error {
 		stemmer analysis.Stemmer
 		aliases = map[string][]int{} // stem → indexes of terms with that stem (≠ term)
 	)
-	sw.begin(secTextPostings)
-	start := sw.off
-	var hdr, skips []byte
+	// The postings section is built in memory: the stem groups' document
+	// counts are computed from it afterwards.
+	var post, hdr, skips []byte
 	err := in.eachText(func(term []byte, docs, pos []byte, df uint32) error {
 		if len(docs) > math.MaxUint32 || len(pos) > math.MaxUint32 {
 			return fmt.Errorf("postings of %q over 4 GiB", term)
 		}
 		idx := len(termOff)
-		termOff = append(termOff, sw.off-start)
+		termOff = append(termOff, uint64(len(post)))
 		terms = append(terms, term...)
 		termEnd = append(termEnd, uint32(len(terms)))
 		if analysis.Stemmable(term) {
@@ -179,16 +182,16 @@ func writeSections(sw *sectionWriter, in *segmentInput) error {
 		hdr = binary.AppendUvarint(hdr, uint64(len(docs)))
 		hdr = binary.AppendUvarint(hdr, uint64(len(pos)))
 		for _, b := range [][]byte{hdr, skips, docs, pos} {
-			if _, err := sw.Write(b); err != nil {
-				return err
-			}
+			post = append(post, b...)
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	sw.end()
+	if err := sw.section(secTextPostings, post); err != nil {
+		return err
+	}
 	termAt := func(i int) []byte {
 		s := uint32(0)
 		if i > 0 {
@@ -215,7 +218,14 @@ func writeSections(sw *sectionWriter, in *segmentInput) error {
 	for i, st := range stems {
 		stemOff[i] = sw.off - tableStart
 		members := aliases[st]
-		entry = binary.AppendUvarint(entry[:0], uint64(len(members)))
+		group := members
+		if stemmer.Stem([]byte(st)) == st {
+			if i, ok := sort.Find(len(termOff), func(i int) int { return strings.Compare(st, string(termAt(i))) }); ok {
+				group = append(append([]int(nil), members...), i)
+			}
+		}
+		entry = binary.AppendUvarint(entry[:0], uint64(unionDF(post, group, termOff, in.numDocs)))
+		entry = binary.AppendUvarint(entry, uint64(len(members)))
 		for _, m := range members {
 			t := termAt(m)
 			entry = binary.AppendUvarint(entry, uint64(len(t)))
@@ -312,6 +322,13 @@ func writeSections(sw *sectionWriter, in *segmentInput) error {
 	}
 	sw.end()
 
+	if in.trigrams != nil {
+		sw.begin(secTrigrams)
+		if err := in.trigrams(sw); err != nil {
+			return fmt.Errorf("trigram section: %w", err)
+		}
+		sw.end()
+	}
 	return writeTOC(sw)
 }
 
@@ -409,3 +426,35 @@ func decodeEntryHeader(docs []byte, off int, prev int64) (doc uint32, mask uint8
 	return uint32(v), mask, int(l), off + n, true
 }
 
+// unionDF counts the docs holding any of the terms (at the given offsets
+// of a postings section).
+func unionDF(post []byte, terms []int, termOff []uint64, numDocs uint32) uint32 {
+	if len(terms) == 1 {
+		df, _ := binary.Uvarint(post[termOff[terms[0]]:])
+		return uint32(df)
+	}
+	seen := make([]uint64, (numDocs+63)/64)
+	n := uint32(0)
+	for _, t := range terms {
+		r := byteReader{b: post, off: int(termOff[t])}
+		r.uvarint()
+		nskip := r.uvarint()
+		docsLen := r.uvarint()
+		r.uvarint()
+		r.take(nskip * skipEntrySize)
+		docs := r.take(docsLen)
+		prev := int64(-1)
+		for off := 0; off < len(docs); {
+			doc, _, _, next, ok := decodeEntryHeader(docs, off, prev)
+			if !ok || doc >= numDocs {
+				break
+			}
+			if seen[doc>>6]&(1<<(doc&63)) == 0 {
+				seen[doc>>6] |= 1 << (doc & 63)
+				n++
+			}
+			prev, off = int64(doc), next
+		}
+	}
+	return n
+}

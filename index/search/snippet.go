@@ -21,11 +21,11 @@ const (
 type highlighter struct {
 	exact   map[string]int // word → clause id
 	stems   map[string]int // stem group → clause id
-	stemmer analysis.Stemmer
+	stemmer *analysis.Stemmer
 }
 
 func (e *executor) highlighter() *highlighter {
-	h := &highlighter{exact: map[string]int{}, stems: map[string]int{}}
+	h := &highlighter{exact: map[string]int{}, stems: map[string]int{}, stemmer: stemmerPool.Get().(*analysis.Stemmer)}
 	id := 0
 	for _, t := range e.plan.terms {
 		if t.text != "" {
@@ -75,6 +75,7 @@ func (e *executor) snippets(res *Results) error {
 		return nil
 	}
 	hl := e.highlighter()
+	defer stemmerPool.Put(hl.stemmer)
 	var tok analysis.Tokenizer
 	for i, s := range e.hits {
 		v := &e.snap.views[s.view]

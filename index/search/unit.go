@@ -1,6 +1,17 @@
 package search
 
-import "github.com/blevesearch/vellum/levenshtein"
+import (
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/blevesearch/vellum/levenshtein"
+
+	"github.com/kotadb/kotadb/index/trigram"
+)
+
+// trigramIndex narrows a regex or substring query to candidate docs
+// (trigram.Builder in the head, trigram.Reader in segments).
+type trigramIndex interface {
+	Candidates(q *trigram.Query) *roaring.Bitmap
+}
 
 // reader is what the query engine needs from a searchable unit: an
 // immutable segment or the in-memory head. Doc ids are local to the unit.
@@ -10,13 +21,15 @@ type reader interface {
 	// lookupText finds a term of the text dictionary.
 	lookupText(term []byte) (textList, bool)
 	// stemAliases calls fn with the terms whose stem is stem but that are
-	// not equal to it.
-	stemAliases(stem []byte, fn func(term []byte, l textList))
+	// not equal to it, and returns the number of docs (dead included) holding
+	// any term of the stem's group when known (segments), else 0.
+	stemAliases(stem []byte, fn func(term []byte, l textList)) (groupDF uint32)
 	// prefixText calls fn for each text term starting with prefix, in
 	// order, until fn returns false.
 	prefixText(prefix []byte, fn func(term []byte) bool)
-	// fuzzyText calls fn for each text term the automaton accepts.
-	fuzzyText(dfa *levenshtein.DFA, fn func(term []byte) bool)
+	// fuzzyText calls fn for each text term starting with prefix that the
+	// automaton accepts.
+	fuzzyText(dfa *levenshtein.DFA, prefix []byte, fn func(term []byte) bool)
 	// lookupKeyword finds a keyword (kwKey form).
 	lookupKeyword(key []byte) (kwList, bool)
 	// rangeKeyword calls fn for each keyword in [from, to), in order.
@@ -31,6 +44,9 @@ type reader interface {
 	lenSums() [numTextFields]uint64
 	// latest finds the newest version of a key in the unit.
 	latest(key string) (uint32, bool)
+	// trigrams returns the unit's substring index, or nil when it has none
+	// (then every doc is a candidate).
+	trigrams() (trigramIndex, error)
 }
 
 // textList locates one term's text postings.

@@ -19,10 +19,11 @@ import (
 // Add must not run concurrently with any other method; Candidates and
 // WriteTo only read and may run concurrently with each other.
 type Builder struct {
-	// slots is an open-addressing hash table from trigram key to its list.
-	// A Go map of slices was measured slower: 15M probes per 15 MB of text
-	// make the probe the hot path, and a flat table of small structs keeps
-	// it to one cache line.
+	// slots is an open-addressing hash table from trigram key to its list,
+	// probed once per byte of text (15M times for 15 MB). Its slot also
+	// holds the last document that added the trigram, so a repeat within a
+	// document costs that one probe. With a Go map in its place building
+	// over opentelemetry-docs took 315 ms of CPU instead of 242 ms.
 	slots []slot
 	shift uint // 32 - log2(len(slots))
 	used  int

@@ -4,6 +4,15 @@
 // trigram the pattern requires, and only those are verified (the design of
 // Russ Cox's google/codesearch, with a smaller posting format).
 //
+// # Use
+//
+// A Builder collects documents (numbered densely by the caller) in memory,
+// answers queries itself and writes the on-disk section (WriteTo); Open
+// reads a section back. PlanSubstring and PlanRegexp turn a pattern into a
+// Query; Candidates returns the documents that may match. Verify each
+// candidate with ContainsSubstring or MatchRegexp, and use FindSubstring or
+// MatchLines for the matching lines of the documents shown.
+//
 // # Case folding
 //
 // The index is case-insensitive. Every rune is mapped to a canonical member
@@ -26,7 +35,7 @@
 // # Semantics
 //
 // A case-insensitive substring s matches a text exactly when the regexp
-// (?i) + regexp.QuoteMeta(s) does. Candidates returns a superset of the
-// documents that match; FindSubstring and MatchLines verify one document
-// and report matches line by line.
+// (?i) + regexp.QuoteMeta(s) does. Regexps use RE2 syntax with ^ and $
+// matching at line boundaries. Candidates returns a superset of the
+// documents that match; the verification functions decide.
 package trigram

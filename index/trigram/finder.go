@@ -2,7 +2,6 @@ package trigram
 
 import (
 	"bytes"
-	"cmp"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -41,6 +40,15 @@ type substringFinder struct {
 	// UTF-8.
 	typed        []byte
 	typedAnchors []anchor
+
+	// pair and typedPair replace the anchor scans when the rarest anchor
+	// is common (see pairFilter).
+	pair, typedPair pairFilter
+
+	// typedFirst: looking for the typed spelling first pays, because its
+	// anchors are much rarer than the case-insensitive ones. When it does
+	// not, an absent spelling would only cost a second pass.
+	typedFirst bool
 }
 
 // anchor is a byte offset of the pattern to scan for.
@@ -62,6 +70,10 @@ const (
 	anchorSwitchRatio = 2.0
 	// maxTrackedAnchors bounds the anchors a scan considers switching to.
 	maxTrackedAnchors = 16
+	// maxAnchors bounds the anchors a finder keeps.
+	maxAnchors = 24
+	// maxOrbit bounds the runes that fold together (Unicode has at most 4).
+	maxOrbit = 8
 )
 
 var (
@@ -95,19 +107,22 @@ func newSubstringFinder(s string) *substringFinder {
 		f.slow = true
 		return f
 	}
+	// The anchors' byte sets live in one buffer, sized for the worst case
+	// so that appending never moves it.
+	sets := make([]byte, 0, len(f.pat)*utf8.UTFMax*maxOrbit)
 	fixedBefore, caseless := true, true
 	for i, r := range f.pat {
 		members := orbit(r)
 		caseless = caseless && len(members) == 1
 		width := utf8.RuneLen(r)
-		encs := make([][]byte, len(members))
-		runeFixed := true
-		for k, m := range members {
-			encs[k] = utf8.AppendRune(nil, m)
-			runeFixed = runeFixed && len(encs[k]) == width
+		var encs [maxOrbit][utf8.UTFMax]byte
+		runeFixed := len(members) <= maxOrbit
+		for k, m := range members[:min(len(members), maxOrbit)] {
+			n := utf8.EncodeRune(encs[k][:], m)
+			runeFixed = runeFixed && n == width
 		}
 		before := len(f.folded)
-		f.folded = append(f.folded, encs[0]...)
+		f.folded = utf8.AppendRune(f.folded, r)
 		// A fixed-width rune offers each of its bytes as an anchor; another
 		// rune only its first byte, where all its variants start.
 		offsets := width
@@ -115,40 +130,64 @@ func newSubstringFinder(s string) *substringFinder {
 			f.fixed, offsets = false, 1
 		}
 		for j := range offsets {
-			var set []byte
-			for _, e := range encs {
-				if bytes.IndexByte(set, e[j]) < 0 {
-					set = append(set, e[j])
+			start := len(sets)
+			for k := range min(len(members), maxOrbit) {
+				if c := encs[k][j]; bytes.IndexByte(sets[start:], c) < 0 {
+					sets = append(sets, c)
 				}
 			}
-			f.addAnchor(&f.anchors, anchor{
-				runeIdx: i, inRune: j, before: before, fixedBefore: fixedBefore, bytes: set,
+			if len(members) > maxOrbit {
+				continue // unknown variants: no anchor here
+			}
+			f.anchors = addAnchor(f.anchors, anchor{
+				runeIdx: i, inRune: j, before: before, fixedBefore: fixedBefore,
+				bytes: sets[start:len(sets):len(sets)],
 			})
 		}
 		fixedBefore = fixedBefore && runeFixed
 	}
 	if !caseless && utf8.ValidString(s) {
 		f.typed = []byte(s)
-		for i, c := range f.typed {
-			f.addAnchor(&f.typedAnchors, anchor{before: i, fixedBefore: true, bytes: []byte{c}})
+		for i := range f.typed {
+			f.typedAnchors = addAnchor(f.typedAnchors, anchor{before: i, fixedBefore: true, bytes: f.typed[i : i+1 : i+1]})
 		}
 	}
+	f.pair = choosePair(f.anchors)
+	f.typedPair = choosePair(f.typedAnchors)
+	f.typedFirst = len(f.typedAnchors) > 0 && len(f.anchors) > 0 && !f.pair.ok && !f.typedPair.ok &&
+		2*f.typedAnchors[0].cost < f.anchors[0].cost
 	return f
 }
 
-// addAnchor appends a to list, estimating its cost, unless it has too many
-// bytes or list already has an anchor on the same bytes (which would hit
-// the same places, only later), and keeps list sorted by cost.
-func (f *substringFinder) addAnchor(list *[]anchor, a anchor) {
-	dup := slices.ContainsFunc(*list, func(b anchor) bool { return bytes.Equal(a.bytes, b.bytes) })
-	if len(a.bytes) > maxAnchorBytes || dup {
-		return
+// choosePair returns the pair filter for anchors when their rarest one is
+// common, or a filter that is not ok.
+func choosePair(anchors []anchor) pairFilter {
+	if len(anchors) == 0 || anchors[0].cost <= pairThreshold {
+		return pairFilter{}
+	}
+	return newPairFilter(anchors)
+}
+
+// addAnchor inserts a into list, sorted by estimated cost, unless it has
+// too many bytes or list already has an anchor on the same bytes (which
+// would hit the same places, only later). Only the maxAnchors rarest are
+// kept: a long pattern's frequent bytes are never worth scanning for.
+func addAnchor(list []anchor, a anchor) []anchor {
+	if len(a.bytes) > maxAnchorBytes || slices.ContainsFunc(list, func(b anchor) bool { return bytes.Equal(a.bytes, b.bytes) }) {
+		return list
 	}
 	for _, c := range a.bytes {
 		a.cost += byteFreq(c)
 	}
-	i, _ := slices.BinarySearchFunc(*list, a, func(x, y anchor) int { return cmp.Compare(x.cost, y.cost+1e-12) })
-	*list = slices.Insert(*list, i, a)
+	i := len(list)
+	for i > 0 && list[i-1].cost > a.cost {
+		i--
+	}
+	if i >= maxAnchors {
+		return list
+	}
+	list = slices.Insert(list, i, a)
+	return list[:min(len(list), maxAnchors)]
 }
 
 // find returns the leftmost occurrence starting at or after from, which
@@ -160,148 +199,38 @@ func (f *substringFinder) find(text []byte, from int) (start, end int, ok bool) 
 	case f.slow || len(f.anchors) == 0:
 		return f.findSlow(text, from)
 	}
-	return scanAnchors(text, from, f.anchors, func(st int) (int, bool) { return f.matchFrom(text, st) })
+	verify := func(st int) (int, bool) { return f.matchFrom(text, st) }
+	if f.pair.ok {
+		return f.pair.scan(text, from, verify)
+	}
+	return scanAnchors(text, from, f.anchors, verify)
 }
 
-// contains reports whether text holds the pattern. It looks for the typed
-// spelling first, whose one-byte anchors are rarer than the two-byte
-// anchors of the case-insensitive search, and only scans case-insensitively
+// contains reports whether text holds the pattern. It may look for the
+// typed spelling first (see typedFirst) and only scan case-insensitively
 // when that spelling is absent.
 func (f *substringFinder) contains(text []byte) bool {
-	if len(f.typedAnchors) > 0 {
-		_, _, ok := scanAnchors(text, 0, f.typedAnchors, func(st int) (int, bool) {
-			end := st + len(f.typed)
-			return end, end <= len(text) && bytes.Equal(text[st:end], f.typed)
-		})
-		if ok {
-			return true
-		}
+	if _, _, ok := f.findTyped(text, 0); ok {
+		return true
 	}
 	_, _, ok := f.find(text, 0)
 	return ok
 }
 
 // findTyped returns the first occurrence of the typed spelling at or after
-// from, if the finder has one.
+// from, when looking for it first pays (see typedFirst).
 func (f *substringFinder) findTyped(text []byte, from int) (start, end int, ok bool) {
-	if len(f.typedAnchors) == 0 {
+	if !f.typedFirst {
 		return 0, 0, false
 	}
-	return scanAnchors(text, from, f.typedAnchors, func(st int) (int, bool) {
+	verify := func(st int) (int, bool) {
 		end := st + len(f.typed)
 		return end, end <= len(text) && bytes.Equal(text[st:end], f.typed)
-	})
-}
-
-// byteScan merges the IndexByte streams of a set of bytes, remembering
-// each stream's next hit so that no byte is scanned twice.
-type byteScan struct {
-	set  []byte
-	next [maxAnchorBytes]int // next hit of set[k]; -2 not searched yet, -1 none
-}
-
-func (s *byteScan) reset(set []byte) {
-	s.set = set
-	s.next = [maxAnchorBytes]int{-2, -2, -2, -2}
-}
-
-// from returns the first position at or after pos holding a byte of the
-// set, or -1. pos must not decrease from call to call.
-func (s *byteScan) from(text []byte, pos int) int {
-	h := -1
-	for k, c := range s.set {
-		n := s.next[k]
-		if n == -2 || (n >= 0 && n < pos) {
-			n = indexByteFrom(text, c, pos)
-			s.next[k] = n
-		}
-		if n >= 0 && (h < 0 || n < h) {
-			h = n
-		}
 	}
-	return h
-}
-
-// scanAnchors returns the first start at or after from that verify
-// accepts, trying only starts that an anchor hit implies. Hits of one
-// anchor come in increasing order and the start a hit implies grows with
-// it, so the first verified start is the leftmost match.
-//
-// The byte-frequency guess behind the anchor order is wrong for some texts
-// (underscores in a page of environment variables, katakana continuation
-// bytes in Japanese), so every anchorSwitchHits hits the scan compares the
-// rate it observes with what it expects of the other anchors (their
-// observed rate if tried before, else their guessed cost) and moves to a
-// clearly better one. Every start before the last implied one has been
-// tried when it switches, so the new anchor goes on from there.
-func scanAnchors(text []byte, from int, anchors []anchor, verify func(st int) (int, bool)) (start, end int, ok bool) {
-	var observed [maxTrackedAnchors]float64 // 0: not tried
-	tracked := min(len(anchors), maxTrackedAnchors)
-	ai := 0
-	a := &anchors[ai]
-	var scan byteScan
-	scan.reset(a.bytes)
-	minStart := from            // starts before it are excluded or tried
-	pos := a.earliest(minStart) // no start at or after minStart has its anchor earlier
-	hits, spanStart := 0, pos   // for the anchor switch
-	for {
-		h := scan.from(text, pos)
-		if h < 0 {
-			return 0, 0, false
-		}
-		st, ok := a.start(text, h)
-		if ok && st >= minStart {
-			if end, ok := verify(st); ok {
-				return st, end, true
-			}
-		}
-		pos = h + 1
-		if hits++; hits%anchorSwitchHits != 0 || tracked < 2 {
-			continue
-		}
-		rate := float64(hits) / float64(h-spanStart+1)
-		next, nextRate := -1, rate/anchorSwitchRatio
-		for k := range tracked {
-			est := observed[k]
-			if est == 0 {
-				est = anchors[k].cost
-			}
-			if k != ai && est < nextRate {
-				next, nextRate = k, est
-			}
-		}
-		if next < 0 {
-			continue
-		}
-		observed[ai] = rate
-		if ok {
-			minStart = max(minStart, st+1)
-		}
-		ai = next
-		a = &anchors[ai]
-		scan.reset(a.bytes)
-		pos = a.earliest(minStart)
-		hits, spanStart = 0, pos
+	if f.typedPair.ok {
+		return f.typedPair.scan(text, from, verify)
 	}
-}
-
-// earliest returns the first position where the anchor byte of a match
-// starting at or after minStart can be.
-func (a *anchor) earliest(minStart int) int {
-	if a.fixedBefore {
-		return minStart + a.before + a.inRune
-	}
-	return minStart + a.runeIdx + a.inRune // every rune is at least a byte
-}
-
-// start returns where a match would start if its anchor byte were at h.
-func (a *anchor) start(text []byte, h int) (int, bool) {
-	q := h - a.inRune // start of the anchor rune
-	if a.fixedBefore {
-		st := q - a.before
-		return st, st >= 0
-	}
-	return stepBack(text, q, a.runeIdx)
+	return scanAnchors(text, from, f.typedAnchors, verify)
 }
 
 // matchFrom compares the pattern with text from st, returning the end.
@@ -383,63 +312,3 @@ func stepBack(text []byte, h, n int) (int, bool) {
 	}
 	return h, true
 }
-
-func indexByteFrom(text []byte, c byte, from int) int {
-	if from >= len(text) {
-		return -1
-	}
-	if i := bytes.IndexByte(text[from:], c); i >= 0 {
-		return from + i
-	}
-	return -1
-}
-
-// byteFreq estimates how often byte b occurs per byte of the prose, markup
-// and code kotadb indexes. Only the order matters: it picks the anchor a
-// search scans for, and a poor guess only costs time: the scan moves to
-// another anchor when its anchor proves common. The figures are rounded
-// English letter frequencies, with space, newline and common punctuation
-// above them and rare punctuation below; CJK lead bytes (0xE3–0xE9) start
-// every character of CJK text.
-func byteFreq(b byte) float64 {
-	return byteFreqTable[b]
-}
-
-var byteFreqTable = func() (t [256]float64) {
-	for i := range t {
-		t[i] = 0.002 // rare punctuation and control bytes
-	}
-	letters := map[byte]float64{
-		'e': 0.095, 't': 0.07, 'a': 0.063, 'o': 0.06, 'i': 0.06, 'n': 0.058,
-		's': 0.053, 'r': 0.052, 'h': 0.038, 'l': 0.035, 'd': 0.031, 'c': 0.029,
-		'u': 0.023, 'm': 0.022, 'f': 0.019, 'p': 0.019, 'g': 0.016, 'w': 0.013,
-		'y': 0.013, 'b': 0.012, 'v': 0.009, 'k': 0.007, 'x': 0.002, 'j': 0.0015,
-		'q': 0.001, 'z': 0.001,
-	}
-	for c, f := range letters {
-		t[c] = f
-		t[c-'a'+'A'] = f/6 + 0.001 // capitals: sentence starts, CamelCase
-	}
-	for c := '0'; c <= '9'; c++ {
-		t[c] = 0.005
-	}
-	for c, f := range map[byte]float64{
-		' ': 0.15, '\n': 0.03, '.': 0.012, ',': 0.01, '-': 0.009, '/': 0.007,
-		'(': 0.004, ')': 0.004, '"': 0.004, '\'': 0.004, ':': 0.005, '=': 0.003,
-		'*': 0.003, '#': 0.003, '[': 0.003, ']': 0.003, '`': 0.004, '\t': 0.004,
-		'_': 0.005, '<': 0.002, '>': 0.002, '{': 0.002, '}': 0.002, '|': 0.002,
-	} {
-		t[c] = f
-	}
-	for c := 0x80; c < 0xC0; c++ {
-		t[c] = 0.004 // continuation bytes: 64 values share them
-	}
-	for c := 0xC2; c < 0xE0; c++ {
-		t[c] = 0.004 // Latin, Greek, Cyrillic lead bytes
-	}
-	t[0xE2] = 0.006 // typographic punctuation: — “ ” ’ …
-	for c := 0xE3; c <= 0xE9; c++ {
-		t[c] = 0.03 // CJK lead bytes: one per character of CJK text
-	}
-	return t
-}()

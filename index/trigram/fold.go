@@ -93,12 +93,28 @@ func foldedRunes(s string) []rune {
 }
 
 // orbit returns every rune whose folded form is canon (canon must be a
-// folded rune). For utf8.RuneError only the rune itself is returned: invalid
-// bytes also fold to it, which callers handle separately.
+// folded rune), canon first. For utf8.RuneError only the rune itself is
+// returned: invalid bytes also fold to it, which callers handle
+// separately. The result is shared and must not be modified.
 func orbit(canon rune) []rune {
+	if 0 <= canon && canon < utf8.RuneSelf {
+		return asciiOrbits[canon]
+	}
 	out := []rune{canon}
 	for f := unicode.SimpleFold(canon); f != canon; f = unicode.SimpleFold(f) {
 		out = append(out, f)
 	}
 	return out
 }
+
+// asciiOrbits holds the orbits of the ASCII runes (k and s include the
+// Kelvin sign and the long s).
+var asciiOrbits = func() (t [utf8.RuneSelf][]rune) {
+	for r := range t {
+		t[r] = []rune{rune(r)}
+		for f := unicode.SimpleFold(rune(r)); f != rune(r); f = unicode.SimpleFold(f) {
+			t[r] = append(t[r], f)
+		}
+	}
+	return t
+}()

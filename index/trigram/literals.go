@@ -2,7 +2,6 @@ package trigram
 
 import (
 	"regexp/syntax"
-	"slices"
 	"unicode/utf8"
 )
 
@@ -34,9 +33,7 @@ func requiredLiterals(re *syntax.Regexp) []literal {
 func literalsOf(re *syntax.Regexp) []literal {
 	switch re.Op {
 	case syntax.OpLiteral:
-		// U+FFFD also stands for any invalid byte in the text, which an
-		// exact byte search would not find.
-		if len(re.Rune) == 0 || slices.Contains(re.Rune, utf8.RuneError) {
+		if !searchableLiteral(re.Rune) {
 			return nil
 		}
 		return []literal{{s: string(re.Rune), fold: re.Flags&syntax.FoldCase != 0}}
@@ -149,7 +146,7 @@ func prefixLiteral(re *syntax.Regexp) (lit literal, rest, ok bool) {
 			first = first.Sub[0]
 		}
 	}
-	if first.Op != syntax.OpLiteral || len(first.Rune) < 1 || slices.Contains(first.Rune, utf8.RuneError) {
+	if first.Op != syntax.OpLiteral || !searchableLiteral(first.Rune) {
 		return literal{}, false, false
 	}
 	lit = literal{s: string(first.Rune), fold: first.Flags&syntax.FoldCase != 0}
@@ -157,4 +154,20 @@ func prefixLiteral(re *syntax.Regexp) (lit literal, rest, ok bool) {
 		return literal{}, false, false
 	}
 	return lit, rest, true
+}
+
+// searchableLiteral reports whether a literal can be searched for as the
+// bytes of its runes. U+FFFD also stands for any invalid byte in the text,
+// which a byte search would not find; a surrogate (\x{D800}) matches
+// nothing, but converts to the bytes of U+FFFD.
+func searchableLiteral(rs []rune) bool {
+	if len(rs) == 0 {
+		return false
+	}
+	for _, r := range rs {
+		if r == utf8.RuneError || !utf8.ValidRune(r) {
+			return false
+		}
+	}
+	return true
 }

@@ -62,7 +62,17 @@ func MatchRegexp(re *regexp.Regexp, text []byte) bool {
 			}
 			from = end
 		}
-		return len(m.matchPrefixed(text, 1)) > 0
+		for from := 0; ; {
+			st, end, ok := m.prefix.find(text, from)
+			if !ok {
+				return false
+			}
+			if m.matchAt(text, st, end) >= 0 {
+				return true
+			}
+			_, n := utf8.DecodeRune(text[st:])
+			from = st + n
+		}
 	case !m.lineLocal:
 		return m.anyLiteral(text) && re.Match(text)
 	}
@@ -220,11 +230,19 @@ type literalFinder struct {
 	fold  *substringFinder
 }
 
-func newLiteralFinder(lit literal) literalFinder {
-	if lit.fold {
-		return literalFinder{fold: newSubstringFinder(lit.s)}
+// newLiteralFinder returns the finder of lit, a literal of the regexp
+// expr. regexp/syntax stores a case-insensitive literal in a canonical case
+// (SPANKIND for SpanKind), so the spelling the user typed is recovered from
+// expr when it is there, for the typed-spelling-first search.
+func newLiteralFinder(lit literal, expr string) literalFinder {
+	if !lit.fold {
+		return literalFinder{exact: []byte(lit.s)}
 	}
-	return literalFinder{exact: []byte(lit.s)}
+	spelling := lit.s
+	if st, end, ok := finderFor(lit.s).find([]byte(expr), 0); ok {
+		spelling = expr[st:end]
+	}
+	return literalFinder{fold: finderFor(spelling)}
 }
 
 // find returns the first occurrence at or after from.
@@ -288,11 +306,11 @@ func cachedMatcher(re *regexp.Regexp) *regexMatcher {
 }
 
 // rememberMatcher prepares the prefilter for a regexp PlanRegexp compiled
-// from sre and remembers it for MatchLines.
-func rememberMatcher(re *regexp.Regexp, sre *syntax.Regexp) {
+// from sre, parsed from expr, and remembers it for MatchLines.
+func rememberMatcher(re *regexp.Regexp, sre *syntax.Regexp, expr string) {
 	m := &regexMatcher{re: re, lineLocal: !canMatchNewline(sre) && !hasTextAnchor(sre)}
 	if lit, rest, ok := prefixLiteral(sre); ok {
-		f := newLiteralFinder(lit)
+		f := newLiteralFinder(lit, expr)
 		m.prefix = &f
 		if rest {
 			anchored := &syntax.Regexp{Op: syntax.OpConcat, Sub: []*syntax.Regexp{{Op: syntax.OpBeginText}, sre}}
@@ -304,7 +322,7 @@ func rememberMatcher(re *regexp.Regexp, sre *syntax.Regexp) {
 		}
 	}
 	for _, lit := range requiredLiterals(sre) {
-		m.literals = append(m.literals, newLiteralFinder(lit))
+		m.literals = append(m.literals, newLiteralFinder(lit, expr))
 	}
 	matcherCache.Lock()
 	defer matcherCache.Unlock()

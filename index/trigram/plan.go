@@ -14,11 +14,12 @@ const maxSubstringTrigrams = 64
 
 // PlanSubstring returns the trigram query for a case-insensitive search of
 // s: the AND of the trigrams of its folded form. A pattern shorter than
-// three bytes after folding requires nothing and yields an All query.
+// three bytes after folding requires nothing and yields an All query. The
+// query belongs to the caller.
 func PlanSubstring(s string) *Query {
 	f := foldString(s)
 	if len(f) < 3 {
-		return allQuery
+		return &Query{Op: QAll}
 	}
 	n := len(f) - 2 // trigram windows
 	if n <= maxSubstringTrigrams {
@@ -38,8 +39,9 @@ func PlanSubstring(s string) *Query {
 // caseInsensitive adds the (?i) flag. A malformed expression returns a
 // *SyntaxError giving the 1-based byte column of the problem.
 //
-// The returned regexp is what MatchLines expects; MatchLines verifies
-// regexps from PlanRegexp faster than others (see MatchLines).
+// The query belongs to the caller. The returned regexp is what MatchLines
+// and MatchRegexp expect; they verify regexps from PlanRegexp faster than
+// others (see MatchLines).
 func PlanRegexp(expr string, caseInsensitive bool) (*Query, *regexp.Regexp, error) {
 	flags := "(?m)"
 	if caseInsensitive {
@@ -61,7 +63,7 @@ func PlanRegexp(expr string, caseInsensitive bool) (*Query, *regexp.Regexp, erro
 		return nil, nil, &SyntaxError{Expr: expr, Column: 1, Err: err}
 	}
 	q := regexpQuery(sre)
-	rememberMatcher(re, sre)
+	rememberMatcher(re, sre, expr)
 	return q, re, nil
 }
 
@@ -74,7 +76,7 @@ func regexpQuery(re *syntax.Regexp) *Query {
 	info := analyze(re)
 	info.simplify(true)
 	info.addExact()
-	return info.match
+	return info.match.clone()
 }
 
 const (

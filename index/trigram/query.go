@@ -76,6 +76,16 @@ func (q *Query) String() string {
 	return b.String()
 }
 
+// clone returns a deep copy of q: the planner shares nodes (and the All and
+// None singletons) while it works, and hands the caller a tree of its own.
+func (q *Query) clone() *Query {
+	c := &Query{Op: q.Op, Trigram: slices.Clone(q.Trigram)}
+	for _, s := range q.Sub {
+		c.Sub = append(c.Sub, s.clone())
+	}
+	return c
+}
+
 // and returns q AND r; neither argument is modified.
 func (q *Query) and(r *Query) *Query { return andOr(q, r, QAnd) }
 

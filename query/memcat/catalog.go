@@ -27,6 +27,7 @@ type Catalog struct {
 	ids      map[string]query.DocID
 	all      *roaring.Bitmap
 	keywords map[string]map[string]*roaring.Bitmap // field → term → docs
+	terms    map[string][]string                   // field → its terms, sorted
 	g        *graph.Graph
 
 	mu     sync.Mutex
@@ -36,8 +37,8 @@ type Catalog struct {
 
 // Counts records Catalog calls, so tests can see what a plan read.
 type Counts struct {
-	Search, Keyword, KeywordRange, Numeric, Exists, Ordered int
-	Scored                                                  int // documents scored by Search
+	Search, Keyword, KeywordPrefix, Numeric, Exists, Ordered int
+	Scored                                                   int // documents scored by Search
 }
 
 // textHits is one text query evaluated over every document.
@@ -85,6 +86,10 @@ func New(docs []index.Doc) (*Catalog, error) {
 	if err := c.g.Apply(changes); err != nil {
 		return nil, err
 	}
+	c.terms = map[string][]string{}
+	for field, m := range c.keywords {
+		c.terms[field] = slices.Sorted(maps.Keys(m))
+	}
 	return c, nil
 }
 
@@ -105,32 +110,50 @@ func (c *Catalog) posting(field, term string) *roaring.Bitmap {
 // docKeywords are a document's keyword terms per field, as the Catalog
 // contract defines them.
 func docKeywords(d *index.Doc) map[string][]string {
+	norm := func(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 	kw := map[string][]string{
-		"tag":        d.Tags,
-		"path":       {d.Path},
-		"collection": {d.Collection},
-		"lang":       {d.Lang},
+		"path":       {norm(d.Path)},
+		"collection": {norm(d.Collection)},
+		"lang":       {norm(d.Lang)},
 	}
-	for name, v := range d.Fields {
-		kw["field."+name] = query.Keywords(v)
+	for _, t := range d.Tags {
+		kw["tag"] = append(kw["tag"], norm(t))
+	}
+	var walk func(name string, v any, depth int)
+	walk = func(name string, v any, depth int) {
+		if m, ok := v.(map[string]any); ok {
+			if depth < 8 {
+				for k, e := range m {
+					walk(name+"."+strings.ToLower(k), e, depth+1)
+				}
+			}
+			return
+		}
+		kw[name] = append(kw[name], query.Keywords(v)...)
+	}
+	for k, v := range d.Fields {
+		walk("field."+strings.ToLower(k), v, 0)
 	}
 	return kw
 }
 
-// numeric is a document's numeric doc value for field.
-func numeric(d *index.Doc, field string) (float64, bool) {
+// numbers are a document's numeric doc values for field.
+func numbers(d *index.Doc, field string) []float64 {
 	switch field {
 	case "created":
-		return query.Numeric(d.Created)
+		return query.Numbers(d.Created)
 	case "updated":
-		return query.Numeric(d.Updated)
+		return query.Numbers(d.Updated)
 	}
 	if name, ok := query.FieldRef(field); ok {
-		if v, ok := d.Fields[name]; ok {
-			return query.Numeric(v)
-		}
+		return query.Numbers(query.FieldValue(d.Fields, name))
 	}
-	return 0, false
+	return nil
+}
+
+// inRange reports whether any of nums is in r.
+func inRange(nums []float64, r query.NumRange) bool {
+	return slices.ContainsFunc(nums, r.Contains)
 }
 
 // Docs implements query.Catalog.
@@ -167,24 +190,27 @@ func (c *Catalog) Keyword(field, value string) (*roaring.Bitmap, error) {
 	return c.keywords[field][value], nil
 }
 
-// KeywordRangeCount implements query.Catalog (exactly).
-func (c *Catalog) KeywordRangeCount(field string, r query.KeyRange) int {
-	b, _ := c.keywordRange(field, r)
+// KeywordPrefixCount implements query.Catalog (exactly).
+func (c *Catalog) KeywordPrefixCount(field, prefix string) int {
+	b, _ := c.keywordPrefix(field, prefix)
 	return int(b.GetCardinality())
 }
 
-// KeywordRange implements query.Catalog.
-func (c *Catalog) KeywordRange(field string, r query.KeyRange) (*roaring.Bitmap, error) {
-	c.count(&c.Counts.KeywordRange)
-	return c.keywordRange(field, r)
+// KeywordPrefix implements query.Catalog.
+func (c *Catalog) KeywordPrefix(field, prefix string) (*roaring.Bitmap, error) {
+	c.count(&c.Counts.KeywordPrefix)
+	return c.keywordPrefix(field, prefix)
 }
 
-func (c *Catalog) keywordRange(field string, r query.KeyRange) (*roaring.Bitmap, error) {
+func (c *Catalog) keywordPrefix(field, prefix string) (*roaring.Bitmap, error) {
 	out := roaring.New()
-	for _, term := range slices.Sorted(maps.Keys(c.keywords[field])) {
-		if r.Contains(term) {
-			out.Or(c.keywords[field][term])
+	terms := c.terms[field]
+	i, _ := slices.BinarySearch(terms, prefix)
+	for _, term := range terms[i:] {
+		if !strings.HasPrefix(term, prefix) {
+			break
 		}
+		out.Or(c.keywords[field][term])
 	}
 	return out, nil
 }
@@ -204,7 +230,7 @@ func (c *Catalog) Numeric(field string, r query.NumRange) (*roaring.Bitmap, erro
 func (c *Catalog) numeric(field string, r query.NumRange) (*roaring.Bitmap, error) {
 	out := roaring.New()
 	for i, d := range c.docs {
-		if f, ok := numeric(d, field); ok && r.Contains(f) {
+		if inRange(numbers(d, field), r) {
 			out.Add(query.DocID(i))
 		}
 	}
@@ -226,7 +252,7 @@ func (c *Catalog) Exists(name string) (*roaring.Bitmap, error) {
 func (c *Catalog) exists(name string) (*roaring.Bitmap, error) {
 	out := roaring.New()
 	for i, d := range c.docs {
-		if v, ok := d.Fields[name]; ok && v != nil {
+		if query.FieldValue(d.Fields, name) != nil {
 			out.Add(query.DocID(i))
 		}
 	}

@@ -101,6 +101,8 @@ func (c *Catalog) Evaluate(q *query.Query, opts *query.Options) (*query.Result, 
 	return res, nil
 }
 
+func lower(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
 type oracle struct {
 	c     *Catalog
 	clock query.Clock
@@ -145,25 +147,28 @@ func (o *oracle) eval(e query.Expr, id query.DocID) (bool, float64, error) {
 		s, err := o.c.Score(*n, id)
 		return true, s, err
 	case *query.Tag:
+		name := lower(n.Name)
 		return slices.ContainsFunc(d.Tags, func(t string) bool {
-			return t == n.Name || !n.Exact && strings.HasPrefix(t, n.Name+"/")
+			t = lower(t)
+			return t == name || !n.Exact && strings.HasPrefix(t, name+"/")
 		}), 0, nil
 	case *query.Path:
+		path := lower(d.Path)
 		switch n.Op {
 		case query.PathPrefix:
-			return strings.HasPrefix(d.Path, n.Value), 0, nil
+			return strings.HasPrefix(path, lower(n.Value)), 0, nil
 		case query.PathGlob:
-			g, err := query.CompileGlob(n.Value)
+			g, err := query.CompileGlob(lower(n.Value))
 			if err != nil {
 				return false, 0, err
 			}
-			return g.Match(d.Path), 0, nil
+			return g.Match(path), 0, nil
 		case query.PathEq:
-			return d.Path == n.Value, 0, nil
+			return path == lower(n.Value), 0, nil
 		}
-		return d.Path >= n.Lo && (n.Hi == "" || d.Path <= n.Hi), 0, nil
+		return path >= lower(n.Lo) && (n.Hi == "" || path <= lower(n.Hi)), 0, nil
 	case *query.Field:
-		ok, err := o.field(n, d.Fields[n.Name])
+		ok, err := o.field(n, query.FieldValue(d.Fields, n.Name))
 		return ok, 0, err
 	case *query.Date:
 		t := d.Created
@@ -174,12 +179,11 @@ func (o *oracle) eval(e query.Expr, id query.DocID) (bool, float64, error) {
 		if err != nil {
 			return false, 0, err
 		}
-		f, ok := query.Numeric(t)
-		return ok && r.Contains(f), 0, nil
+		return inRange(query.Numbers(t), r), 0, nil
 	case *query.Collection:
-		return d.Collection == n.Name, 0, nil
+		return lower(d.Collection) == lower(n.Name), 0, nil
 	case *query.Lang:
-		return d.Lang == n.Name, 0, nil
+		return lower(d.Lang) == lower(n.Name), 0, nil
 	}
 	return o.graph(e, d.Key)
 }
@@ -196,8 +200,7 @@ func (o *oracle) field(n *query.Field, v any) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		f, ok := query.Numeric(v)
-		return ok && r.Contains(f), nil
+		return inRange(query.Numbers(v), r), nil
 	}
 	values := n.Values
 	if n.Op == query.CondEq {
@@ -210,7 +213,7 @@ func (o *oracle) field(n *query.Field, v any) (bool, error) {
 			if err != nil {
 				return false, err
 			}
-			if f, ok := query.Numeric(v); ok && r.Contains(f) {
+			if inRange(query.Numbers(v), r) {
 				return true, nil
 			}
 			continue
@@ -331,7 +334,7 @@ func (c *Catalog) groups(a *query.Aggregate, ids []query.DocID) []query.Group {
 		case "":
 			keys = []string{""}
 		case "tag":
-			keys = c.docs[id].Tags
+			keys = query.Keywords(c.docs[id].Tags)
 		case "folder", "collection", "lang":
 			v, _ := c.Value(id, a.GroupBy)
 			keys = []string{v.(string)}

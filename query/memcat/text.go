@@ -10,12 +10,13 @@ import (
 )
 
 // The text model of the in-memory catalog is deliberately plain, so that it
-// is obviously right: tokens are runs of letters and digits, lower-cased
-// unless a match is exact; no stemming. Scores are BM25 over the weighted
+// is obviously right: tokens are runs of letters and digits, lower-cased;
+// no stemming and no typo tolerance (so Exact changes nothing for words;
+// it makes a substring case-sensitive). Scores are BM25 over the weighted
 // occurrence count of the match in the title (weight 3), headings (2) and
 // body (1), with the match's own document frequency as df.
 
-var fieldWeights = map[string]float64{"title": 3, "heading": 2, "body": 1}
+var fieldWeights = map[string]float64{"title": 3, "headings": 2, "body": 1}
 
 const (
 	bm25K1 = 1.2
@@ -36,9 +37,9 @@ func tokenize(s string) []string {
 
 func newDocText(title string, headings []string, body, raw string) *docText {
 	t := &docText{fields: map[string][]string{
-		"title":   tokenize(title),
-		"heading": tokenize(strings.Join(headings, "\n")),
-		"body":    tokenize(body),
+		"title":    tokenize(title),
+		"headings": tokenize(strings.Join(headings, "\n")),
+		"body":     tokenize(body),
 	}, lower: map[string][]string{}, raw: raw}
 	for f, toks := range t.fields {
 		low := make([]string, len(toks))
@@ -59,18 +60,8 @@ func newMatcher(q query.Text) (matcher, error) {
 	if q.Field != "" {
 		fields = []string{q.Field}
 	}
-	tokens := func(t *docText, f string) []string {
-		if q.Exact {
-			return t.fields[f]
-		}
-		return t.lower[f]
-	}
-	norm := func(s string) string {
-		if q.Exact {
-			return s
-		}
-		return strings.ToLower(s)
-	}
+	tokens := func(t *docText, f string) []string { return t.lower[f] }
+	norm := strings.ToLower
 	want := tokenize(q.Value)
 	for i := range want {
 		want[i] = norm(want[i])
@@ -133,7 +124,10 @@ func newMatcher(q query.Text) (matcher, error) {
 			return n
 		}), nil
 	case query.Substring:
-		needle := norm(q.Value)
+		needle := q.Value
+		if !q.Exact {
+			needle = strings.ToLower(needle)
+		}
 		return func(t *docText) float64 {
 			hay := t.raw
 			if !q.Exact {
