@@ -8,8 +8,9 @@ import (
 )
 
 // loadCorpus stores every file of a corpus under collection, training the
-// collection's dictionary from the files first when train is set, in
-// batches of 256. It returns the raw bytes and the time the load took.
+// collection's dictionary from the files first when train is set (logged
+// in tests, not in benchmarks), in batches of 256. It returns the raw bytes
+// and the time the load took.
 func loadCorpus(t testing.TB, s *Store, collection string, paths []string, data [][]byte, train bool) (int64, time.Duration) {
 	t.Helper()
 	start := time.Now()
@@ -18,8 +19,10 @@ func loadCorpus(t testing.TB, s *Store, collection string, paths []string, data 
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("%s: dictionary of %d bytes from %d samples (%d bytes) in %v: ratio %.2fx with, %.2fx without",
-			collection, info.Size, info.Samples, info.SampleBytes, time.Since(start).Round(time.Millisecond), info.Ratio, info.RatioWithout)
+		if _, bench := t.(*testing.B); !bench {
+			t.Logf("%s: dictionary of %d bytes from %d samples (%d bytes) in %v: ratio %.2fx with, %.2fx without",
+				collection, info.Size, info.Samples, info.SampleBytes, time.Since(start).Round(time.Millisecond), info.Ratio, info.RatioWithout)
+		}
 	}
 	var raw int64
 	var batch []Write

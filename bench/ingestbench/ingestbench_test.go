@@ -44,7 +44,7 @@ func TestMeasure(t *testing.T) {
 	if run.Added != 3 || run.Files != 3 || run.ReadBytes != c.Bytes || run.Collection == "" {
 		t.Errorf("cold ingest: %+v", run)
 	}
-	if run.IngestNS <= 0 || run.DBBytes <= 0 || run.PeakRSS <= 0 {
+	if run.IngestNS <= 0 || run.CloseNS <= 0 || run.DBBytes <= 0 || run.IndexBytes <= 0 || run.PeakRSS <= 0 {
 		t.Errorf("figures missing: %+v", run)
 	}
 	if len(run.NoChangeNS) != 2 || len(run.OpenNS) != 3 {

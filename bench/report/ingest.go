@@ -22,8 +22,13 @@ type IngestRun struct {
 	// IngestNS is the DB.Index call on a fresh, open database.
 	IngestNS    int64 `json:"ingest_ns"`
 	IngestCPUNS int64 `json:"ingest_cpu_ns"` // CPU time of the same call
-	// DBBytes is the database folder's size after Close.
-	DBBytes int64 `json:"db_bytes"`
+	// CloseNS is the Close after the cold ingest, which flushes the
+	// derived indices to disk.
+	CloseNS int64 `json:"close_ns"`
+	// DBBytes is the database folder's size after Close, without the
+	// derived indices; IndexBytes is theirs (DB path + ".index/").
+	DBBytes    int64 `json:"db_bytes"`
+	IndexBytes int64 `json:"index_bytes"`
 	PeakRSS int64 `json:"peak_rss_bytes"`
 	// NoChangeNS are the times of DB.Index runs over the unchanged folder.
 	NoChangeNS []int64 `json:"no_change_ns"`
@@ -44,7 +49,9 @@ type IngestSummary struct {
 	DocsPerSec  float64  `json:"docs_per_sec"`
 	MBPerSec    float64  `json:"mb_per_sec"` // decimal MB of files read per second
 	PeakRSS     float64  `json:"peak_rss_bytes"`
+	CloseNS     float64  `json:"close_ns"`
 	DBBytes     float64  `json:"db_bytes"`
+	IndexBytes  float64  `json:"index_bytes"`
 	NoChangeNS  float64  `json:"no_change_ns"`
 	OpenNS      float64  `json:"open_ns"`
 	Targets     []Target `json:"targets"`
@@ -78,7 +85,7 @@ func SummarizeIngest(runs []IngestRun) (IngestSummary, error) {
 		return IngestSummary{}, fmt.Errorf("summarize ingest: no runs")
 	}
 	first := runs[0]
-	var ingest, ingestCPU, rss, db, noChange, open []float64
+	var ingest, ingestCPU, closeT, rss, db, idx, noChange, open []float64
 	for i, r := range runs {
 		if r.Corpus != first.Corpus {
 			return IngestSummary{}, fmt.Errorf("summarize ingest: run %d is on %s, run 1 on %s", i+1, r.Corpus, first.Corpus)
@@ -88,14 +95,17 @@ func SummarizeIngest(runs []IngestRun) (IngestSummary, error) {
 		}
 		ingest = append(ingest, float64(r.IngestNS))
 		ingestCPU = append(ingestCPU, float64(r.IngestCPUNS))
+		closeT = append(closeT, float64(r.CloseNS))
 		rss = append(rss, float64(r.PeakRSS))
 		db = append(db, float64(r.DBBytes))
+		idx = append(idx, float64(r.IndexBytes))
 		noChange = append(noChange, medianInts(r.NoChangeNS))
 		open = append(open, medianInts(r.OpenNS))
 	}
 	s := IngestSummary{
 		Corpus: first.Corpus, Files: first.Files, CorpusBytes: first.CorpusBytes, Runs: len(runs), Added: first.Added, NoSync: first.NoSync,
 		IngestNS: stats.Median(ingest), IngestCPUNS: stats.Median(ingestCPU), PeakRSS: stats.Median(rss), DBBytes: stats.Median(db),
+		CloseNS: stats.Median(closeT), IndexBytes: stats.Median(idx),
 		NoChangeNS: stats.Median(noChange), OpenNS: stats.Median(open),
 	}
 	if s.IngestNS > 0 {
@@ -168,11 +178,13 @@ func IngestTable(r IngestReport) Table {
 		}},
 		{"cold ingest (s)", func(s IngestSummary) string { return sig(s.IngestNS / 1e9) }},
 		{"cold ingest CPU time (s)", func(s IngestSummary) string { return sig(s.IngestCPUNS / 1e9) }},
+		{"close, flushing the indices (s)", func(s IngestSummary) string { return sig(s.CloseNS / 1e9) }},
 		{"docs/s", func(s IngestSummary) string { return sig(s.DocsPerSec) }},
 		{"MB/s", func(s IngestSummary) string { return sig(s.MBPerSec) }},
 		{"peak RSS (MB)", func(s IngestSummary) string { return sig(s.PeakRSS / mb) }},
 		{"database (MB)", func(s IngestSummary) string { return sig(s.DBBytes / mb) }},
 		{"database / corpus", func(s IngestSummary) string { return ratio(s.DBBytes, float64(s.CorpusBytes)) }},
+		{"derived indices (MB)", func(s IngestSummary) string { return sig(s.IndexBytes / mb) }},
 		{"no-change re-run (ms)", func(s IngestSummary) string { return sig(s.NoChangeNS / msPerNS) }},
 		{"  scaled to 2,000 files (ms)", func(s IngestSummary) string { return sig(s.NoChangeScaledNS() / msPerNS) }},
 		{"open + first Get (ms)", func(s IngestSummary) string { return sig(s.OpenNS / msPerNS) }},

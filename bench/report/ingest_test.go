@@ -12,7 +12,7 @@ import (
 func ingestRun(corpus string, files int, bytes int64, ingestMS float64, noChange, open []int64) IngestRun {
 	return IngestRun{
 		Corpus: corpus, Files: files, CorpusBytes: bytes, Collection: corpus, Added: files, ReadBytes: bytes,
-		IngestNS: int64(ingestMS * 1e6), IngestCPUNS: int64(ingestMS * 1.5e6), DBBytes: bytes / 2, PeakRSS: 40e6, NoChangeNS: noChange, OpenNS: open,
+		IngestNS: int64(ingestMS * 1e6), IngestCPUNS: int64(ingestMS * 1.5e6), CloseNS: int64(ingestMS * 0.1e6), DBBytes: bytes / 2, IndexBytes: bytes / 4, PeakRSS: 40e6, NoChangeNS: noChange, OpenNS: open,
 	}
 }
 

@@ -63,18 +63,24 @@ func (c *putCommand) Run(_ context.Context, args []string) (err error) {
 
 // readValue returns the value and a name for it in error messages.
 func (c *putCommand) readValue(arg string) (value []byte, input string, err error) {
+	return readInput("put", arg, c.g.stdin)
+}
+
+// readInput reads a command argument given inline, as @FILE, or as - for
+// stdin, and names where it came from for error messages.
+func readInput(cmd, arg string, stdin io.Reader) (value []byte, input string, err error) {
 	switch {
 	case arg == "-":
-		b, err := io.ReadAll(c.g.stdin)
+		b, err := io.ReadAll(stdin)
 		if err != nil {
-			return nil, "", fmt.Errorf("put: read stdin: %w", err)
+			return nil, "", fmt.Errorf("%s: read stdin: %w", cmd, err)
 		}
 		return b, "stdin", nil
 	case strings.HasPrefix(arg, "@"):
 		name := arg[1:]
 		b, err := os.ReadFile(name)
 		if err != nil {
-			return nil, "", fmt.Errorf("put: %w", err)
+			return nil, "", fmt.Errorf("%s: %w", cmd, err)
 		}
 		return b, name, nil
 	}

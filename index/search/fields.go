@@ -53,6 +53,11 @@ const (
 	KeywordLink       = "link"       // link targets: lower case, no .md
 	KeywordAlias      = "alias"      // aliases
 	FieldPrefix       = "field."     // frontmatter fields
+	// KeywordHas holds the name of each frontmatter field with a non-null
+	// value (lower-cased, nested map keys joined with '.'), so that field
+	// existence is one lookup even for values that have no keyword of
+	// their own ("", [], {}).
+	KeywordHas = "has"
 )
 
 // Numeric fields: created and updated (unix seconds), and every frontmatter
@@ -161,6 +166,7 @@ func docKeywords(d *index.Doc) ([]string, []numericValue) {
 	for k, v := range d.Fields {
 		walk(FieldPrefix+strings.ToLower(k), v, 0)
 	}
+	fieldNames(d.Fields, "", 0, add)
 	kws := make([]string, 0, len(set))
 	for k := range set {
 		kws = append(kws, k)
@@ -173,6 +179,21 @@ func docKeywords(d *index.Doc) ([]string, []numericValue) {
 		return nums[i].value < nums[j].value
 	})
 	return kws, nums
+}
+
+// fieldNames adds a KeywordHas term for each field of a frontmatter map
+// with a non-null value, descending into nested maps.
+func fieldNames(fields map[string]any, prefix string, depth int, add func(field, v string)) {
+	for k, v := range fields {
+		if v == nil {
+			continue
+		}
+		name := prefix + strings.ToLower(k)
+		add(KeywordHas, name)
+		if m, ok := v.(map[string]any); ok && depth < 8 {
+			fieldNames(m, name+".", depth+1, add)
+		}
+	}
 }
 
 // normalizeLink makes link targets comparable: lower case, no ".md".

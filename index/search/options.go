@@ -13,8 +13,9 @@ type Options struct {
 	// bytes. Defaults 50,000 and 64 MiB.
 	FlushDocs  int
 	FlushBytes int
-	// MergeFactor is how many adjacent segments of one size tier are merged
-	// into one. Default 8; below 2 disables background merges.
+	// MergeFactor is how many adjacent segments a merge combines (about
+	// that many segments stay per size tier, see pickMerge). Default 8;
+	// below 2 disables background merges.
 	MergeFactor int
 	// BM25 are the ranking parameters; zero means DefaultBM25.
 	BM25 *BM25Params

@@ -9,11 +9,12 @@ import (
 	"github.com/kotadb/kotadb/bench/engine"
 	"github.com/kotadb/kotadb/bench/engine/blevepeer"
 	"github.com/kotadb/kotadb/bench/engine/fts5"
+	"github.com/kotadb/kotadb/bench/engine/kotadbeng"
 )
 
-// engines maps an engine name to its constructor. The kotadb engine adds
-// itself from engines_kotadb.go.
+// engines maps an engine name to its constructor.
 var engines = map[string]func() engine.Engine{
+	"kotadb":       func() engine.Engine { return kotadbeng.New() },
 	"fts5":         func() engine.Engine { return fts5.NewBM25() },
 	"fts5-trigram": func() engine.Engine { return fts5.NewTrigram() },
 	"bleve":        func() engine.Engine { return blevepeer.New() },
@@ -42,9 +43,6 @@ func parseEngines(list string) ([]string, error) {
 	for _, n := range strings.Split(list, ",") {
 		n = strings.TrimSpace(n)
 		if _, ok := engines[n]; !ok {
-			if n == "kotadb" {
-				return nil, fmt.Errorf("engine kotadb is not built into this binary: %s", kotadbMissing)
-			}
 			known := make([]string, 0, len(engines))
 			for k := range engines {
 				known = append(known, k)

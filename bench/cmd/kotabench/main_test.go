@@ -66,9 +66,9 @@ func fts5Available(t *testing.T) bool {
 func TestSearchEndToEnd(t *testing.T) {
 	t.Setenv(asMainEnv, "1")
 	dir := tinyCorpus(t)
-	engines := "bleve"
+	engines := "kotadb,bleve"
 	if fts5Available(t) {
-		engines = "fts5,fts5-trigram,bleve"
+		engines = "kotadb,fts5,fts5-trigram,bleve"
 	}
 	out := filepath.Join(t.TempDir(), "r.json")
 	var stdout, stderr bytes.Buffer
@@ -78,7 +78,7 @@ func TestSearchEndToEnd(t *testing.T) {
 		t.Fatalf("search: %v\nstderr:\n%s", err, stderr.String())
 	}
 	md := stdout.String()
-	for _, want := range []string{"## kotabench search", "| build (s) |", "| word p50/p95/p99 (µs) |", "n/a: kotadb not measured"} {
+	for _, want := range []string{"## kotabench search", "| build (s) |", "| word p50/p95/p99 (µs) |", "| kotadb/bleve |", "| ranked p50 ≤ bleve's |"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown output lacks %q:\n%s", want, md)
 		}
@@ -100,6 +100,11 @@ func TestSearchEndToEnd(t *testing.T) {
 	}
 	if len(rep.Corpora) != 1 || rep.Corpora[0].Files != 3 {
 		t.Fatalf("report corpora = %+v", rep.Corpora)
+	}
+	for _, tg := range rep.Corpora[0].Targets {
+		if tg.Name == "ranked p50 ≤ bleve's" && tg.Status != report.Pass && tg.Status != report.Fail {
+			t.Errorf("target %s = %s (%s), want PASS or FAIL with kotadb and bleve measured", tg.Name, tg.Status, tg.Why)
+		}
 	}
 	for _, e := range rep.Corpora[0].Engines {
 		if e.Error != "" || e.Runs != 2 || e.BuildNS <= 0 || e.DiskBytes <= 0 || e.PeakRSS <= 0 {
