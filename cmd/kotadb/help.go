@@ -40,6 +40,34 @@ stem, expansions and corrections, and the candidates each step kept.
 
 Filters (tag:, path:, fields, dates, links) are for ` + "`kotadb query`" + `.`,
 			new: func(g *globals) command { return &searchCommand{g: g} }},
+		{name: "query", usage: "KQL... | -q JSON [--exact]",
+			summary: "query by text, tags, paths, fields, dates and links",
+			help: `Query plans one query over every index and prints the hits as KEY, score
+and the selected values, then aggregate groups, then the count.
+
+KQL, the search-box language (docs/query.md has the grammar):
+  rust "error handling"          words (all required) and phrases, ranked
+  tag:project/kota -tag:archive  tags; tag:project also matches project/kota
+  path:notes/** in:vault         path globs and prefixes; a collection
+  status:active priority:>=2     frontmatter fields: =, ranges a..b, > >= < <=
+  has:due  lang:go               a field exists; a file's language
+  created:>2025-01-01 updated:last-week
+  links:[[Roadmap]] backlinks:[[Roadmap]] near:"projects/kota.md" depth:2
+  is:orphan is:unresolved        notes with no links; notes with broken links
+  sort:-updated limit:20 offset:20 select:title,tags group:tag count:avg(priority)
+
+-q takes the query in its JSON form (inline, @FILE, or - for stdin). With
+--json the result is printed as JSON. A malformed query is an error with its
+column and a hint; a tag or field that does not exist matches nothing, and
+` + "`kotadb explain`" + ` says so.`,
+			new: func(g *globals) command { return &queryCommand{g: g, name: "query"} }},
+		{name: "explain", usage: "KQL... | -q JSON [--exact]",
+			summary: "show how a query is planned, with estimated and actual candidates",
+			help: `Explain plans and runs the query like ` + "`kotadb query`" + ` and prints the plan:
+each step with its estimated and actual candidates, how the hits were ranked
+and ordered, and why a step matched nothing (a tag or field that does not
+exist). With --json, prints {query, explain, total}.`,
+			new: func(g *globals) command { return &queryCommand{g: g, name: "explain", explainOnly: true} }},
 		{name: "get", usage: "KEY [--meta] [--at TIME | --seq N]",
 			summary: "print a document's content (or metadata, or an old version)",
 			help: `Get prints the content of KEY (COLLECTION/PATH) to stdout exactly as stored.

@@ -35,7 +35,7 @@ var catWords = strings.Fields("rust error handling plan roadmap graph query inde
 // catDoc writes document i of a generated vault as markdown and parses it.
 // variant changes the content for later versions of the same path.
 func catDoc(r *rand.Rand, i, n, variant int) index.Doc {
-	folders := []string{"", "notes/", "notes/daily/", "projects/kota/", "projects/lima/", "archive/", "UX Research/"}
+	folders := []string{"", "inbox/", "inbox/day/", "work/kota/", "work/lima/", "old/", "UX Research/"}
 	coll := []string{"v", "v", "v", "w"}[i%4]
 	name := fmt.Sprintf("n%03d", i)
 	if i%5 == 0 {

@@ -85,6 +85,8 @@ type pRegex struct {
 	label string
 	tq    *trigram.Query
 	match func(text []byte) bool
+	// first finds the first match in a text, for snippets.
+	first func(text []byte) (trigram.LineMatch, bool)
 }
 
 func (t *pTerm) String() string {
@@ -135,6 +137,7 @@ type planner struct {
 	stemmer     *analysis.Stemmer // from stemmerPool, on first use
 	terms       []*pTerm          // every scoring term, for df and explanations
 	phrases     []*pPhrase
+	regexes     []*pRegex // regex and substring clauses not under a Not, for snippets
 }
 
 // stemmerPool keeps stemmers (and their caches) across searches.
@@ -231,7 +234,14 @@ func (p *planner) compile(q Query, negated bool) (planNode, error) {
 		if err != nil {
 			return nil, fmt.Errorf("regex: %w", err)
 		}
-		return &pRegex{label: "/" + q.Pattern + "/", tq: tq, match: func(text []byte) bool { return trigram.MatchRegexp(re, text) }}, nil
+		r := &pRegex{label: "/" + q.Pattern + "/", tq: tq,
+			match: func(text []byte) bool { return trigram.MatchRegexp(re, text) },
+			first: func(text []byte) (trigram.LineMatch, bool) { return firstLineMatch(trigram.MatchLines(re, text, 1)) },
+		}
+		if !negated {
+			p.regexes = append(p.regexes, r)
+		}
+		return r, nil
 	case Substring:
 		if q.Text == "" {
 			return &pNone{"empty substring"}, nil
@@ -239,10 +249,18 @@ func (p *planner) compile(q Query, negated bool) (planNode, error) {
 		// The trigram index is case-insensitive; a case-sensitive substring
 		// uses the same candidates and a case-sensitive check.
 		match := func(text []byte) bool { return bytes.Contains(text, []byte(q.Text)) }
+		first := func(text []byte) (trigram.LineMatch, bool) { return firstSubstring(text, q.Text) }
 		if q.CaseInsensitive {
 			match = func(text []byte) bool { return trigram.ContainsSubstring(text, q.Text) }
+			first = func(text []byte) (trigram.LineMatch, bool) {
+				return firstLineMatch(trigram.FindSubstring(text, q.Text, 1))
+			}
 		}
-		return &pRegex{label: fmt.Sprintf("substring %q", q.Text), tq: trigram.PlanSubstring(q.Text), match: match}, nil
+		r := &pRegex{label: fmt.Sprintf("substring %q", q.Text), tq: trigram.PlanSubstring(q.Text), match: match, first: first}
+		if !negated {
+			p.regexes = append(p.regexes, r)
+		}
+		return r, nil
 	}
 	return nil, fmt.Errorf("unsupported query node %T", q)
 }

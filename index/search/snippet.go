@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kotadb/kotadb/index/analysis"
+	"github.com/kotadb/kotadb/index/trigram"
 )
 
 // Snippets: the best passage of a hit is the window of snippetLines lines
@@ -51,6 +52,9 @@ func (e *executor) highlighter() *highlighter {
 	return h
 }
 
+// empty reports that the query has no words to highlight.
+func (h *highlighter) empty() bool { return len(h.exact) == 0 && len(h.stems) == 0 }
+
 func (h *highlighter) match(term []byte) (int, bool) {
 	if id, ok := h.exact[string(term)]; ok {
 		return id, true
@@ -69,7 +73,9 @@ type snippetMatch struct {
 	line       int // 1-based line in the whole text
 }
 
-// snippets computes the snippet of every hit.
+// snippets computes the snippet of every hit. A hit whose body holds none
+// of the query's words but that a regex or substring clause matched shows
+// the first line that clause matches.
 func (e *executor) snippets(res *Results) error {
 	if len(res.Hits) == 0 {
 		return nil
@@ -90,12 +96,100 @@ func (e *executor) snippets(res *Results) error {
 		if err != nil {
 			return err
 		}
-		res.Hits[i].Snippet = makeSnippet(text, meta.bodyStart, hl, &tok)
+		sn, found := makeSnippet(text, meta.bodyStart, hl, &tok)
+		if !found {
+			if rs := e.regexSnippet(text, meta.bodyStart); rs != nil {
+				sn = rs
+			}
+		}
+		res.Hits[i].Snippet = sn
 	}
 	return nil
 }
 
-func makeSnippet(text []byte, bodyStart int, hl *highlighter, tok *analysis.Tokenizer) *Snippet {
+// regexSnippet returns the snippet of the first line a regex or substring
+// clause of the query matches in text, or nil when none does.
+func (e *executor) regexSnippet(text []byte, bodyStart int) *Snippet {
+	if bodyStart < 0 || bodyStart > len(text) {
+		bodyStart = 0
+	}
+	for _, r := range e.plan.regexes {
+		if m, ok := r.first(text); ok {
+			return lineSnippet(text, bodyStart, m)
+		}
+	}
+	return nil
+}
+
+// lineSnippet shows one matching line: all of it when it is short, else
+// snippetMaxBytes of it from snippetLead bytes before the match.
+func lineSnippet(text []byte, bodyStart int, m trigram.LineMatch) *Snippet {
+	ls := lineOffset(text, m.Line)
+	le := min(ls+len(m.Text), len(text))
+	ms, me := min(ls+m.Start, le), min(ls+m.End, le)
+	start := ls
+	if ms-start > snippetLead {
+		start = runeStart(text, ms-snippetLead)
+	}
+	end := le
+	if end-start > snippetMaxBytes {
+		end = runeStart(text, start+snippetMaxBytes)
+	}
+	sn := &Snippet{Line: m.Line, Heading: headingAt(text, bodyStart, ls), Text: oneLine(text[start:end])}
+	if me > ms && ms < end {
+		sn.Highlights = []Range{{ms - start, min(me, end) - start}}
+	}
+	if !utf8.ValidString(sn.Text) {
+		sn.Text = strings.ToValidUTF8(sn.Text, "\uFFFD")
+		sn.Highlights = nil // offsets no longer line up
+	}
+	return sn
+}
+
+// lineOffset returns the byte offset where the 1-based line starts.
+func lineOffset(text []byte, line int) int {
+	off := 0
+	for ; line > 1; line-- {
+		i := bytes.IndexByte(text[off:], '\n')
+		if i < 0 {
+			return len(text)
+		}
+		off += i + 1
+	}
+	return off
+}
+
+// firstLineMatch returns the first of ms.
+func firstLineMatch(ms []trigram.LineMatch) (trigram.LineMatch, bool) {
+	if len(ms) == 0 {
+		return trigram.LineMatch{}, false
+	}
+	return ms[0], true
+}
+
+// firstSubstring finds the first case-sensitive occurrence of s in text.
+func firstSubstring(text []byte, s string) (trigram.LineMatch, bool) {
+	st := bytes.Index(text, []byte(s))
+	if st < 0 || s == "" {
+		return trigram.LineMatch{}, false
+	}
+	ls := lineStart(text, st)
+	le := len(text)
+	if i := bytes.IndexByte(text[st:], '\n'); i >= 0 {
+		le = st + i
+	}
+	return trigram.LineMatch{
+		Line:   1 + bytes.Count(text[:st], []byte{'\n'}),
+		Column: st - ls + 1,
+		Text:   string(text[ls:le]),
+		Start:  st - ls,
+		End:    min(st+len(s), le) - ls,
+	}, true
+}
+
+// makeSnippet returns the best passage for the query's words and whether
+// the body holds any of them (else the passage is the body's start).
+func makeSnippet(text []byte, bodyStart int, hl *highlighter, tok *analysis.Tokenizer) (*Snippet, bool) {
 	if bodyStart < 0 || bodyStart > len(text) {
 		bodyStart = 0
 	}
@@ -103,7 +197,7 @@ func makeSnippet(text []byte, bodyStart int, hl *highlighter, tok *analysis.Toke
 	var matches []snippetMatch
 	lastOff := bodyStart
 	tok.Reset(text[bodyStart:])
-	for tok.Next() {
+	for !hl.empty() && tok.Next() {
 		t := tok.Token()
 		id, ok := hl.match(t.Term)
 		if !ok {
@@ -120,7 +214,7 @@ func makeSnippet(text []byte, bodyStart int, hl *highlighter, tok *analysis.Toke
 	if len(matches) == 0 {
 		// The hit matched in the title, path or tags: show the body's start.
 		start := skipBlank(text, bodyStart)
-		return cutSnippet(text, start, nil, 1+bytes.Count(text[:start], []byte{'\n'}), bodyStart)
+		return cutSnippet(text, start, nil, 1+bytes.Count(text[:start], []byte{'\n'}), bodyStart), false
 	}
 	best, bestDistinct, bestCount := 0, -1, -1
 	for i := range matches {
@@ -147,7 +241,7 @@ func makeSnippet(text []byte, bodyStart int, hl *highlighter, tok *analysis.Toke
 		}
 		window = append(window, m)
 	}
-	return cutSnippet(text, start, window, line, bodyStart)
+	return cutSnippet(text, start, window, line, bodyStart), true
 }
 
 // cutSnippet returns the passage from start: up to snippetLines lines and
@@ -164,16 +258,7 @@ func cutSnippet(text []byte, start int, ms []snippetMatch, line, bodyStart int) 
 	if end-start > snippetMaxBytes {
 		end = runeStart(text, start+snippetMaxBytes)
 	}
-	sn := &Snippet{Line: line, Heading: headingAt(text, bodyStart, start)}
-	raw := text[start:end]
-	// Newlines become spaces so a snippet is one line of output; the byte
-	// offsets stay the same.
-	sn.Text = strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\r' || r == '\t' {
-			return ' '
-		}
-		return r
-	}, string(raw))
+	sn := &Snippet{Line: line, Heading: headingAt(text, bodyStart, start), Text: oneLine(text[start:end])}
 	for _, m := range ms {
 		if m.start >= start && m.end <= end {
 			sn.Highlights = append(sn.Highlights, Range{m.start - start, m.end - start})
@@ -184,6 +269,17 @@ func cutSnippet(text []byte, start int, ms []snippetMatch, line, bodyStart int) 
 		sn.Highlights = nil // offsets no longer line up
 	}
 	return sn
+}
+
+// oneLine turns line breaks and tabs into spaces, so that a snippet is one
+// line of output with the same byte offsets.
+func oneLine(raw []byte) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\r' || r == '\t' {
+			return ' '
+		}
+		return r
+	}, string(raw))
 }
 
 func lineStart(text []byte, off int) int {

@@ -1,0 +1,40 @@
+package kotadb
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/kotadb/kotadb/query"
+)
+
+// QueryResult is the answer to a Query: hits, total and aggregate groups,
+// plus the plan's explanation with estimated and actual candidates.
+type QueryResult struct {
+	*query.Result
+	Explain string `json:"explain,omitempty"`
+}
+
+// Query plans q over every index (text, tags, paths, fields, dates, the
+// link graph) and runs it. The same planner serves the CLI, and later the
+// HTTP API, MCP and the REPL: none of them interprets queries itself.
+// opts may be nil (relative dates resolve against time.Now in UTC).
+func (db *DB) Query(ctx context.Context, q *query.Query, opts *query.Options) (*QueryResult, error) {
+	ix, err := db.openIndices()
+	if err != nil {
+		return nil, err
+	}
+	cat, release, err := ix.search.Catalog(ix.graph, ix.texts.get)
+	if err != nil {
+		return nil, fmt.Errorf("query: %w", err)
+	}
+	defer release()
+	plan, err := query.NewPlan(q, cat, opts)
+	if err != nil {
+		return nil, err
+	}
+	res, err := plan.Execute(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("query: %w", err)
+	}
+	return &QueryResult{Result: res, Explain: plan.Explain()}, nil
+}
