@@ -25,8 +25,17 @@ Step by step:
     hash, compressed) and the Document's JSON as metadata. Nothing is
     overwritten; a delete is a version too (a tombstone).
   - Indices are derived from the store's change log and can always be
-    rebuilt from it. The query engine answers searches from the indices and
-    reads the text for snippets from the store.
+    rebuilt from it. They live in the folder <db>.index/ beside the database
+    file: the segment index (ranked text, phrases, typo tolerance, trigrams
+    for substrings and regexes, keyword and numeric fields for tags, paths,
+    frontmatter and dates) and the link graph. Each records the Seq it
+    covers and, when opened, replays only the changes after it; nothing is
+    rescanned. Every write through DB (Index, Put, Delete) brings open
+    indices up to date before it returns.
+  - One query model (package query) answers everything: DB.Search for ranked
+    text with snippets, DB.Query for text combined with tags, paths, fields,
+    dates and links, with sort, paging, projection and aggregates. The
+    planner starts from the most selective index and ranks only survivors.
 
 # Versions
 
@@ -55,6 +64,11 @@ One process at a time may open a database for writing; others get ErrLocked,
 whose message names the process holding the lock, after waiting up to
 Options.Timeout. Within a process a *DB is safe for concurrent use: reads run
 in parallel and see a consistent snapshot; writes are serialized.
+
+Searching needs a DB opened for writing, because bringing the indices up to
+date writes them; a read-only DB serves Get, Ls and History. Many processes
+sharing one database without waiting for each other is a later step (a
+daemon that owns the lock).
 
 # Caveats
 

@@ -34,9 +34,16 @@ type committer struct {
 	// trained) is ready; nothing is committed before.
 	trained <-chan struct{}
 
-	writes  []store.Write
+	writes  []pendingWrite
 	bytes   int
 	pending batchCounts
+}
+
+// pendingWrite is a write of the open batch, prepared by a worker or not
+// yet (see flush).
+type pendingWrite struct {
+	w        store.Write
+	prepared *store.PreparedWrite
 }
 
 // batchCounts are counted into the Summary once their batch is committed.
@@ -96,7 +103,7 @@ func (c *committer) handle(r result) error {
 		if r.state == c.prior[r.key] {
 			return nil
 		}
-		return c.add(store.Write{Key: r.key, File: &r.state}, 0, nil)
+		return c.add(pendingWrite{w: store.Write{Key: r.key, File: &r.state}}, 0, nil)
 	case outSkipped:
 		c.sum.skipped(r.reason)
 		if r.reason == SkipUnreadable || r.reason == SkipParseFailure {
@@ -115,7 +122,7 @@ func (c *committer) handle(r result) error {
 	}
 	if r.outcome == outChanged {
 		c.present[r.key] = true
-		return c.add(store.Write{Op: store.OpPut, Key: r.key, Value: r.value, Meta: r.meta, File: &r.state},
+		return c.add(pendingWrite{w: r.put(), prepared: r.prepared},
 			len(r.value)+len(r.meta), func(b *batchCounts) { b.changed++ })
 	}
 	if len(c.byHash[r.state.Hash]) > 0 {
@@ -126,12 +133,12 @@ func (c *committer) handle(r result) error {
 }
 
 func (c *committer) addPut(r result) error {
-	return c.add(store.Write{Op: store.OpPut, Key: r.key, Value: r.value, Meta: r.meta, File: &r.state},
+	return c.add(pendingWrite{w: r.put(), prepared: r.prepared},
 		len(r.value)+len(r.meta), func(b *batchCounts) { b.added++ })
 }
 
 // add queues a write and commits the batch when it is full.
-func (c *committer) add(w store.Write, size int, count func(*batchCounts)) error {
+func (c *committer) add(w pendingWrite, size int, count func(*batchCounts)) error {
 	c.writes = append(c.writes, w)
 	c.bytes += size
 	if count != nil {
@@ -148,7 +155,11 @@ func (c *committer) flush() error {
 		return nil
 	}
 	<-c.trained
-	versions, err := c.st.Apply(c.opts.Author, c.writes)
+	batch, err := c.prepare()
+	if err != nil {
+		return fmt.Errorf("commit a batch of %d writes: %w", len(c.writes), err)
+	}
+	versions, err := c.st.ApplyPrepared(c.opts.Author, batch)
 	if err != nil {
 		return fmt.Errorf("commit a batch of %d writes: %w", len(c.writes), err)
 	}
@@ -163,6 +174,31 @@ func (c *committer) flush() error {
 		c.opts.OnBatch(versions)
 	}
 	return nil
+}
+
+// prepare returns the open batch prepared, preparing (on all cores) the
+// writes the workers did not: those read before the dictionary was ready,
+// moves, deletes and file states.
+func (c *committer) prepare() ([]store.PreparedWrite, error) {
+	var todo []store.Write
+	for _, w := range c.writes {
+		if w.prepared == nil {
+			todo = append(todo, w.w)
+		}
+	}
+	done, err := c.st.PrepareAll(todo)
+	if err != nil {
+		return nil, err
+	}
+	batch := make([]store.PreparedWrite, len(c.writes))
+	for i, w := range c.writes {
+		if w.prepared != nil {
+			batch[i] = *w.prepared
+		} else {
+			batch[i], done = done[0], done[1:]
+		}
+	}
+	return batch, nil
 }
 
 // finish runs once the whole folder has been seen: it turns the prior keys
@@ -191,12 +227,12 @@ func (c *committer) finish() error {
 		}
 		delete(gone, from)
 		w := store.Write{Op: store.OpMove, Key: r.key, From: from, Value: r.value, Meta: r.meta, File: &r.state}
-		if err := c.add(w, len(r.value)+len(r.meta), func(b *batchCounts) { b.moved++ }); err != nil {
+		if err := c.add(pendingWrite{w: w}, len(r.value)+len(r.meta), func(b *batchCounts) { b.moved++ }); err != nil {
 			return err
 		}
 	}
 	for _, key := range slices.Sorted(maps.Keys(gone)) {
-		if err := c.add(store.Write{Op: store.OpDelete, Key: key}, 0, func(b *batchCounts) { b.deleted++ }); err != nil {
+		if err := c.add(pendingWrite{w: store.Write{Op: store.OpDelete, Key: key}}, 0, func(b *batchCounts) { b.deleted++ }); err != nil {
 			return err
 		}
 	}

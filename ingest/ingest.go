@@ -138,11 +138,11 @@ func indexSource(ctx context.Context, st *store.Store, src store.Source, opts Op
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	tr := &training{done: make(chan struct{})}
 	proc := &processor{collection: src.Name, prior: prior, maxSize: opts.MaxSize,
-		racyFrom: start.Add(-racyWindow).UnixNano(), parse: true}
+		racyFrom: start.Add(-racyWindow).UnixNano(), parse: true, st: st, ready: tr.ready}
 	entries := make(chan fileEntry, 4*opts.BatchDocs)
 	results := make(chan result, 4*opts.BatchDocs)
-	tr := &training{done: make(chan struct{})}
 	var walkErr error // set by the feeding goroutine, read once results is closed
 	var wg sync.WaitGroup
 
@@ -211,10 +211,23 @@ type training struct {
 	err  error // a failed training only costs compression: reported, not fatal
 }
 
+// ready reports whether training is over (or was never started).
+func (t *training) ready() bool {
+	select {
+	case <-t.done:
+		return true
+	default:
+		return false
+	}
+}
+
 // feed runs the walker into entries. When a dictionary is to be trained
 // it lists the whole folder first so the samples can be spread over it,
-// then trains in the background while feeding the workers. It closes
-// tr.done when no training was started.
+// then trains in the background while feeding the workers; the workers
+// already get the files the walk finds while it runs, as many as the
+// channel holds (never waiting: a worker's result may have to wait for
+// the training, which waits for the walk). It closes tr.done when no
+// training was started.
 func feed(ctx context.Context, w *walker, entries chan<- fileEntry, train bool, tr *training, opts Options, st *store.Store, collection string) error {
 	send := func(e fileEntry) error {
 		select {
@@ -235,7 +248,18 @@ func feed(ctx context.Context, w *walker, entries chan<- fileEntry, train bool, 
 		return err
 	}
 	var all []fileEntry
-	w.file = func(e fileEntry) error { all = append(all, e); return nil }
+	sent := 0 // all[:sent] are with the workers
+	w.file = func(e fileEntry) error {
+		all = append(all, e)
+		if sent == len(all)-1 {
+			select {
+			case entries <- e:
+				sent++
+			default:
+			}
+		}
+		return nil
+	}
 	if err := w.run(ctx); err != nil {
 		close(tr.done)
 		return err
@@ -247,7 +271,7 @@ func feed(ctx context.Context, w *walker, entries chan<- fileEntry, train bool, 
 		defer close(tr.done)
 		tr.info, tr.err = trainDictionary(st, collection, all, opts.MaxSize)
 	}()
-	for _, e := range all {
+	for _, e := range all[sent:] {
 		if err := send(e); err != nil {
 			return err
 		}

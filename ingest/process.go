@@ -3,7 +3,6 @@ package ingest
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -41,6 +40,10 @@ type result struct {
 	read    bool // the file's content was read
 	walked  bool // an entry the walker skipped itself, not a processed file
 	warns   []parse.Warning
+	// prepared is the put of value and meta, already hashed and compressed
+	// by the worker (nil when the dictionary was still being trained: the
+	// committer prepares it then).
+	prepared *store.PreparedWrite
 }
 
 // processor classifies files against the file states loaded from the store.
@@ -55,6 +58,12 @@ type processor struct {
 	racyFrom int64
 	// parse is false for Drift, which needs the classification only.
 	parse bool
+	// st, when set, prepares (hashes and compresses) the puts of parsed
+	// files once ready reports that the collection's dictionary is
+	// settled, so that this work is spread over the workers instead of
+	// done in the committer's transaction.
+	st    *store.Store
+	ready func() bool
 }
 
 func (p *processor) process(e fileEntry) result {
@@ -122,17 +131,25 @@ func (p *processor) process(e fileEntry) result {
 			r.state.Hash = sha256.Sum256(content)
 		}
 	}
-	for i := range doc.Warnings {
-		if doc.Warnings[i].File == "" {
-			doc.Warnings[i].File = e.rel
-		}
-	}
-	meta, err := json.Marshal(doc)
+	meta, err := encodeMeta(doc, e.rel)
 	if err != nil {
-		return p.skip(r, SkipParseFailure, fmt.Errorf("encode metadata: %w", err))
+		return p.skip(r, SkipParseFailure, err)
 	}
 	r.value, r.meta, r.warns = content, meta, doc.Warnings
+	if p.st != nil && p.ready() {
+		// An error here (a closed store) comes back from the committer's
+		// own attempt, which it makes for every unprepared put.
+		if pw, err := p.st.Prepare(r.put()); err == nil {
+			r.prepared = &pw
+		}
+	}
 	return r
+}
+
+// put is the write that stores a read file.
+func (r *result) put() store.Write {
+	state := r.state
+	return store.Write{Op: store.OpPut, Key: r.key, Value: r.value, Meta: r.meta, File: &state}
 }
 
 func (p *processor) skip(r result, reason string, err error) result {

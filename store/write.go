@@ -1,7 +1,6 @@
 package store
 
 import (
-	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
 
@@ -13,23 +12,32 @@ import (
 // Apply commits writes as ONE transaction: all of them or none. It returns
 // the versions made, in order; a put that changes neither content nor
 // metadata makes no version (but still stores its file state), and a move
-// makes two (the delete of From, then the move version of Key).
+// makes two (the delete of From, then the move version of Key). The values
+// are hashed and compressed before the transaction, on all cores (see
+// PrepareAll).
 func (s *Store) Apply(author string, writes []Write) ([]Version, error) {
 	if len(writes) == 0 {
 		return nil, nil
 	}
-	prepared, err := prepare(writes)
+	prepared, err := s.PrepareAll(writes)
 	if err != nil {
 		return nil, err
 	}
+	return s.apply(author, prepared)
+}
+
+func (s *Store) apply(author string, writes []PreparedWrite) ([]Version, error) {
+	if len(writes) == 0 {
+		return nil, nil
+	}
 	var made []Version
-	err = s.update("apply", func(tx *bolt.Tx) error {
+	err := s.update("apply", func(tx *bolt.Tx) error {
 		b, err := s.newBatch(tx, author)
 		if err != nil {
 			return err
 		}
-		for i := range prepared {
-			if err := b.apply(&prepared[i]); err != nil {
+		for i := range writes {
+			if err := b.apply(&writes[i]); err != nil {
 				return fmt.Errorf("write %d of %d: %w", i+1, len(writes), err)
 			}
 		}
@@ -75,31 +83,6 @@ func firstOf(vs []Version) Version {
 		return Version{}
 	}
 	return vs[0]
-}
-
-// preparedWrite is a validated write with its hashes computed outside the
-// transaction (hashing is the expensive part that needs no lock).
-type preparedWrite struct {
-	Write
-	hash, metaHash Hash
-}
-
-func prepare(writes []Write) ([]preparedWrite, error) {
-	out := make([]preparedWrite, len(writes))
-	for i, w := range writes {
-		if err := validateWrite(w); err != nil {
-			return nil, fmt.Errorf("write %d of %d: %w", i+1, len(writes), err)
-		}
-		p := preparedWrite{Write: w}
-		if w.Op == OpPut || (w.Op == OpMove && w.Value != nil) {
-			p.hash = sha256.Sum256(w.Value)
-		}
-		if len(w.Meta) > 0 {
-			p.metaHash = sha256.Sum256(w.Meta)
-		}
-		out[i] = p
-	}
-	return out, nil
 }
 
 func validateWrite(w Write) error {
@@ -182,38 +165,40 @@ func (s *Store) newBatch(tx *bolt.Tx, author string) (*batch, error) {
 	return b, nil
 }
 
-func (b *batch) apply(w *preparedWrite) error {
+func (b *batch) apply(p *PreparedWrite) error {
+	w := &p.w
 	switch w.Op {
 	case 0:
 		return b.putFile(w.Key, w.File)
 	case OpPut:
-		return b.put(w)
+		return b.put(p)
 	case OpDelete:
 		if _, err := b.delete(w.Key); err != nil {
 			return err
 		}
 		return b.files.Delete([]byte(w.Key))
 	case OpMove:
-		return b.move(w)
+		return b.move(p)
 	}
 	return fmt.Errorf("%q: unknown op %d", w.Key, w.Op)
 }
 
-func (b *batch) put(w *preparedWrite) error {
+func (b *batch) put(p *PreparedWrite) error {
+	w := &p.w
 	head, exists, err := b.s.head(b.tx, w.Key)
 	if err != nil {
 		return err
 	}
 	live := exists && head.Op != OpDelete
-	if !live || head.Hash != w.hash || head.Meta != w.metaHash {
+	if !live || head.Hash != p.hash || head.Meta != p.metaHash {
 		col := Collection(w.Key)
-		if err := b.putBlob(col, w.hash, w.Value); err != nil {
+		if err := b.putBlob(col, p.hash, w.Value, p.valueRec); err != nil {
 			return err
 		}
-		if err := b.putBlob(col, w.metaHash, w.Meta); err != nil {
+		if err := b.putBlob(col, p.metaHash, w.Meta, p.metaRec); err != nil {
 			return err
 		}
-		v := Version{Op: OpPut, Key: w.Key, Hash: w.hash, Size: int64(len(w.Value)), Meta: w.metaHash}
+		v := Version{Op: OpPut, Key: w.Key, Hash: p.hash, Size: int64(len(w.Value)), Meta: p.metaHash}
 		if err := b.addVersion(&v, head, exists); err != nil {
 			return err
 		}
@@ -235,7 +220,8 @@ func (b *batch) delete(key string) (Version, error) {
 	return head, b.addVersion(&v, head, true)
 }
 
-func (b *batch) move(w *preparedWrite) error {
+func (b *batch) move(p *PreparedWrite) error {
+	w := &p.w
 	src, err := b.delete(w.From)
 	if err != nil {
 		return fmt.Errorf("move %q to %q: %w", w.From, w.Key, err)
@@ -246,15 +232,15 @@ func (b *batch) move(w *preparedWrite) error {
 	v := Version{Op: OpMove, Key: w.Key, From: w.From, Hash: src.Hash, Size: src.Size, Meta: src.Meta}
 	col := Collection(w.Key)
 	if w.Value != nil {
-		v.Hash, v.Size = w.hash, int64(len(w.Value))
-		if err := b.putBlob(col, w.hash, w.Value); err != nil {
+		v.Hash, v.Size = p.hash, int64(len(w.Value))
+		if err := b.putBlob(col, p.hash, w.Value, p.valueRec); err != nil {
 			return err
 		}
 		v.Meta = Hash{}
 	}
 	if w.Meta != nil {
-		v.Meta = w.metaHash
-		if err := b.putBlob(col, w.metaHash, w.Meta); err != nil {
+		v.Meta = p.metaHash
+		if err := b.putBlob(col, p.metaHash, w.Meta, p.metaRec); err != nil {
 			return err
 		}
 	}
@@ -305,14 +291,18 @@ func (b *batch) addVersion(v *Version, prev Version, hasPrev bool) error {
 }
 
 // putBlob stores data under its hash unless present; the zero hash means
-// "no data" (no metadata) and stores nothing.
-func (b *batch) putBlob(col string, h Hash, data []byte) error {
+// "no data" (no metadata) and stores nothing. rec is the blob record
+// Prepare packed; when it is nil (Prepare found the blob stored, so this
+// cannot happen short of a bug) the record is packed here.
+func (b *batch) putBlob(col string, h Hash, data, rec []byte) error {
 	if h == (Hash{}) || b.blobs.Get(h[:]) != nil {
 		return nil
 	}
-	rec, err := b.s.codec.encode(data, b.s.dictFor(col))
-	if err != nil {
-		return fmt.Errorf("compress blob %x: %w", h[:8], err)
+	if rec == nil {
+		var err error
+		if rec, err = b.s.codec.encode(data, b.s.dictFor(col)); err != nil {
+			return fmt.Errorf("compress blob %x: %w", h[:8], err)
+		}
 	}
 	loc, err := b.pack.append(rec)
 	if err != nil {

@@ -160,7 +160,8 @@ func osaDistance(a, b string) int {
 
 // kotadbTypo is kotadb's answer to a plain word: the documents with the
 // word when there are any, else (typo tolerance) the documents with a word
-// within 1 edit (words of 5 to 8 letters) or 2 (9 and more).
+// within 1 edit (words of 5 to 8 letters) or 2 (9 and more), where a
+// different first letter costs one edit more (index/search/fuzzy.go).
 func (m *model) kotadbTypo(w string) int {
 	if n := m.count(func(d int) bool { return m.hasToken(d, func(t string) bool { return t == w }) }); n > 0 {
 		return n
@@ -176,7 +177,13 @@ func (m *model) kotadbTypo(w string) int {
 		return 0
 	}
 	return m.count(func(d int) bool {
-		return m.hasToken(d, func(t string) bool { return osaDistance(t, w) <= maxDist })
+		return m.hasToken(d, func(t string) bool {
+			dist := osaDistance(t, w)
+			if t[0] != w[0] {
+				dist++
+			}
+			return dist <= maxDist
+		})
 	})
 }
 

@@ -19,7 +19,12 @@ type IngestRun struct {
 	ReadBytes   int64  `json:"read_bytes"` // bytes the cold ingest read
 	Warnings    int    `json:"warnings"`
 	NoSync      bool   `json:"no_sync"` // commits were not fsync'd
-	// IngestNS is the DB.Index call on a fresh, open database.
+	// StoreIngestNS is the store's part of DB.Index alone (ingest.Index)
+	// on a fresh, open database: what the Foundation's targets are about.
+	StoreIngestNS    int64 `json:"store_ingest_ns"`
+	StoreIngestCPUNS int64 `json:"store_ingest_cpu_ns"`
+	// IngestNS is the DB.Index call on another fresh, open database: the
+	// store plus the derived indices.
 	IngestNS    int64 `json:"ingest_ns"`
 	IngestCPUNS int64 `json:"ingest_cpu_ns"` // CPU time of the same call
 	// CloseNS is the Close after the cold ingest, which flushes the
@@ -29,7 +34,7 @@ type IngestRun struct {
 	// derived indices; IndexBytes is theirs (DB path + ".index/").
 	DBBytes    int64 `json:"db_bytes"`
 	IndexBytes int64 `json:"index_bytes"`
-	PeakRSS int64 `json:"peak_rss_bytes"`
+	PeakRSS    int64 `json:"peak_rss_bytes"`
 	// NoChangeNS are the times of DB.Index runs over the unchanged folder.
 	NoChangeNS []int64 `json:"no_change_ns"`
 	// OpenNS are the times of Open + the first Get of a document.
@@ -38,23 +43,28 @@ type IngestRun struct {
 
 // IngestSummary is a corpus's ingest figures, medians over runs.
 type IngestSummary struct {
-	Corpus      string   `json:"corpus"`
-	Files       int      `json:"files"`
-	CorpusBytes int64    `json:"corpus_bytes"`
-	Runs        int      `json:"runs"`
-	Added       int      `json:"added"`
-	NoSync      bool     `json:"no_sync"`
-	IngestNS    float64  `json:"ingest_ns"`
-	IngestCPUNS float64  `json:"ingest_cpu_ns"`
-	DocsPerSec  float64  `json:"docs_per_sec"`
-	MBPerSec    float64  `json:"mb_per_sec"` // decimal MB of files read per second
-	PeakRSS     float64  `json:"peak_rss_bytes"`
-	CloseNS     float64  `json:"close_ns"`
-	DBBytes     float64  `json:"db_bytes"`
-	IndexBytes  float64  `json:"index_bytes"`
-	NoChangeNS  float64  `json:"no_change_ns"`
-	OpenNS      float64  `json:"open_ns"`
-	Targets     []Target `json:"targets"`
+	Corpus      string `json:"corpus"`
+	Files       int    `json:"files"`
+	CorpusBytes int64  `json:"corpus_bytes"`
+	Runs        int    `json:"runs"`
+	Added       int    `json:"added"`
+	NoSync      bool   `json:"no_sync"`
+	// Store*: the store-only ingest; the unprefixed figures: DB.Index.
+	StoreIngestNS    float64  `json:"store_ingest_ns"`
+	StoreIngestCPUNS float64  `json:"store_ingest_cpu_ns"`
+	StoreDocsPerSec  float64  `json:"store_docs_per_sec"`
+	StoreMBPerSec    float64  `json:"store_mb_per_sec"`
+	IngestNS         float64  `json:"ingest_ns"`
+	IngestCPUNS      float64  `json:"ingest_cpu_ns"`
+	DocsPerSec       float64  `json:"docs_per_sec"`
+	MBPerSec         float64  `json:"mb_per_sec"` // decimal MB of files read per second
+	PeakRSS          float64  `json:"peak_rss_bytes"`
+	CloseNS          float64  `json:"close_ns"`
+	DBBytes          float64  `json:"db_bytes"`
+	IndexBytes       float64  `json:"index_bytes"`
+	NoChangeNS       float64  `json:"no_change_ns"`
+	OpenNS           float64  `json:"open_ns"`
+	Targets          []Target `json:"targets"`
 }
 
 // IngestReport is the output of `kotabench ingest`.
@@ -85,7 +95,7 @@ func SummarizeIngest(runs []IngestRun) (IngestSummary, error) {
 		return IngestSummary{}, fmt.Errorf("summarize ingest: no runs")
 	}
 	first := runs[0]
-	var ingest, ingestCPU, closeT, rss, db, idx, noChange, open []float64
+	var storeIngest, storeIngestCPU, ingest, ingestCPU, closeT, rss, db, idx, noChange, open []float64
 	for i, r := range runs {
 		if r.Corpus != first.Corpus {
 			return IngestSummary{}, fmt.Errorf("summarize ingest: run %d is on %s, run 1 on %s", i+1, r.Corpus, first.Corpus)
@@ -93,6 +103,8 @@ func SummarizeIngest(runs []IngestRun) (IngestSummary, error) {
 		if len(r.NoChangeNS) == 0 || len(r.OpenNS) == 0 {
 			return IngestSummary{}, fmt.Errorf("summarize ingest: run %d of %s has no no-change or open times", i+1, r.Corpus)
 		}
+		storeIngest = append(storeIngest, float64(r.StoreIngestNS))
+		storeIngestCPU = append(storeIngestCPU, float64(r.StoreIngestCPUNS))
 		ingest = append(ingest, float64(r.IngestNS))
 		ingestCPU = append(ingestCPU, float64(r.IngestCPUNS))
 		closeT = append(closeT, float64(r.CloseNS))
@@ -107,14 +119,21 @@ func SummarizeIngest(runs []IngestRun) (IngestSummary, error) {
 		IngestNS: stats.Median(ingest), IngestCPUNS: stats.Median(ingestCPU), PeakRSS: stats.Median(rss), DBBytes: stats.Median(db),
 		CloseNS: stats.Median(closeT), IndexBytes: stats.Median(idx),
 		NoChangeNS: stats.Median(noChange), OpenNS: stats.Median(open),
+		StoreIngestNS: stats.Median(storeIngest), StoreIngestCPUNS: stats.Median(storeIngestCPU),
 	}
-	if s.IngestNS > 0 {
-		secs := s.IngestNS / 1e9
-		s.DocsPerSec = float64(first.Added) / secs
-		s.MBPerSec = float64(first.ReadBytes) / mb / secs
-	}
+	s.DocsPerSec, s.MBPerSec = rates(first, s.IngestNS)
+	s.StoreDocsPerSec, s.StoreMBPerSec = rates(first, s.StoreIngestNS)
 	s.Targets = ingestTargets(s)
 	return s, nil
+}
+
+// rates are documents and decimal MB per second of a run taking ns.
+func rates(r IngestRun, ns float64) (docsPerSec, mbPerSec float64) {
+	if ns <= 0 {
+		return 0, 0
+	}
+	secs := ns / 1e9
+	return float64(r.Added) / secs, float64(r.ReadBytes) / mb / secs
 }
 
 func medianInts(xs []int64) float64 {
@@ -150,8 +169,8 @@ func ingestTargets(s IngestSummary) []Target {
 		return t
 	}
 	return []Target{
-		atLeast("cold ingest ≥ 10,000 docs/s (issue: dwarves-brain)", "docs/s", s.DocsPerSec, TargetDocsPerSec),
-		atLeast("cold ingest ≥ 30 MB/s (issue: opentelemetry-docs)", "MB/s", s.MBPerSec, TargetMBPerSec),
+		atLeast("store ingest ≥ 10,000 docs/s (issue: dwarves-brain)", "docs/s", s.StoreDocsPerSec, TargetDocsPerSec),
+		atLeast("store ingest ≥ 30 MB/s (issue: opentelemetry-docs)", "MB/s", s.StoreMBPerSec, TargetMBPerSec),
 		below("no-change re-run, scaled to 2,000 files, < 100 ms", "ns", s.NoChangeScaledNS(), TargetNoChangeNS),
 		below("database < 0.6x corpus bytes", "bytes", s.DBBytes, TargetDBRatio*float64(s.CorpusBytes)),
 		below("open + first Get < 5 ms", "ns", s.OpenNS, TargetOpenNS),
@@ -176,11 +195,15 @@ func IngestTable(r IngestReport) Table {
 			}
 			return "fsync'd"
 		}},
-		{"cold ingest (s)", func(s IngestSummary) string { return sig(s.IngestNS / 1e9) }},
-		{"cold ingest CPU time (s)", func(s IngestSummary) string { return sig(s.IngestCPUNS / 1e9) }},
+		{"cold ingest, store only (s)", func(s IngestSummary) string { return sig(s.StoreIngestNS / 1e9) }},
+		{"  CPU time (s)", func(s IngestSummary) string { return sig(s.StoreIngestCPUNS / 1e9) }},
+		{"  docs/s", func(s IngestSummary) string { return sig(s.StoreDocsPerSec) }},
+		{"  MB/s", func(s IngestSummary) string { return sig(s.StoreMBPerSec) }},
+		{"cold DB.Index, store + indices (s)", func(s IngestSummary) string { return sig(s.IngestNS / 1e9) }},
+		{"  CPU time (s)", func(s IngestSummary) string { return sig(s.IngestCPUNS / 1e9) }},
+		{"  docs/s", func(s IngestSummary) string { return sig(s.DocsPerSec) }},
+		{"  MB/s", func(s IngestSummary) string { return sig(s.MBPerSec) }},
 		{"close, flushing the indices (s)", func(s IngestSummary) string { return sig(s.CloseNS / 1e9) }},
-		{"docs/s", func(s IngestSummary) string { return sig(s.DocsPerSec) }},
-		{"MB/s", func(s IngestSummary) string { return sig(s.MBPerSec) }},
 		{"peak RSS (MB)", func(s IngestSummary) string { return sig(s.PeakRSS / mb) }},
 		{"database (MB)", func(s IngestSummary) string { return sig(s.DBBytes / mb) }},
 		{"database / corpus", func(s IngestSummary) string { return ratio(s.DBBytes, float64(s.CorpusBytes)) }},

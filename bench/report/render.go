@@ -202,7 +202,10 @@ func ModesTable(c CorpusReport) Table {
 func writeMachine(b *strings.Builder, m sysinfo.Machine) {
 	fmt.Fprintf(b, "%s · %d cores · %.1f GB RAM · %s · %s · %s · load average %.2f at start",
 		m.CPU, m.Cores, float64(m.MemTotal)/1e9, m.OS, m.GoVersion, m.Date.Format("2006-01-02 15:04 UTC"), m.Load)
-	if m.Load > float64(m.Cores) {
+	if m.LoadEnd > 0 {
+		fmt.Fprintf(b, ", %.2f at end", m.LoadEnd)
+	}
+	if max(m.Load, m.LoadEnd) > float64(m.Cores) {
 		b.WriteString(" (busy machine: wall times are inflated, compare CPU times)")
 	}
 	b.WriteString("\n")

@@ -108,7 +108,10 @@ type Machine struct {
 	Cores int    `json:"cores"` // logical CPUs usable by this process
 	// Load is the 1-minute load average when the benchmark started: above
 	// Cores, other processes competed for the CPU and wall times suffer.
-	Load      float64   `json:"load_average"`
+	Load float64 `json:"load_average"`
+	// LoadEnd is the 1-minute load average when the benchmark finished
+	// (0: not recorded).
+	LoadEnd   float64   `json:"load_average_end,omitempty"`
 	MemTotal  int64     `json:"mem_total_bytes,omitempty"`
 	GoVersion string    `json:"go_version"`
 	OS        string    `json:"os"`
@@ -132,6 +135,16 @@ func CPUModel(r io.Reader) (string, error) {
 	return "", nil
 }
 
+// CurrentLoad is the 1-minute load average now, 0 when it cannot be read.
+func CurrentLoad() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	load, _ := LoadAverage(bytes.NewReader(b))
+	return load
+}
+
 // Describe gathers Machine for the running process. Fields it cannot read
 // are left empty rather than failing the benchmark.
 func Describe(now time.Time) Machine {
@@ -147,9 +160,7 @@ func Describe(now time.Time) Machine {
 	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
 		m.MemTotal, _ = StatusKB(bytes.NewReader(b), "/proc/meminfo", "MemTotal")
 	}
-	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
-		m.Load, _ = LoadAverage(bytes.NewReader(b))
-	}
+	m.Load = CurrentLoad()
 	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
 		m.Kernel = strings.TrimSpace(string(b))
 	}

@@ -73,17 +73,20 @@ func snapshotStats(s *snapshot) collectionStats {
 }
 
 // fieldScorer holds, for one unit, what turns frequencies into tf~, with
-// B_f(d) = base_f + scale_f · len_f(d) precomputed per query.
+// B_f(d) = base_f + scale_f · len_f(d) precomputed per query. For segments
+// the factors w_f / B_f(d) of every doc are precomputed too (inv), so that
+// scoring a doc is a few multiply-adds.
 type fieldScorer struct {
 	k1    float64
 	w     [numTextFields]float64
 	base  [numTextFields]float64
 	scale [numTextFields]float64
 	norms []byte
+	inv   []float64 // numTextFields per doc, or nil
 }
 
-func newFieldScorer(p *BM25Params, avg [numTextFields]float64, norms []byte) *fieldScorer {
-	s := &fieldScorer{k1: p.K1, w: p.Weights, norms: norms}
+func (s *fieldScorer) init(p *BM25Params, avg [numTextFields]float64, norms []byte) {
+	*s = fieldScorer{k1: p.K1, w: p.Weights, norms: norms}
 	for f := range numTextFields {
 		if avg[f] > 0 {
 			s.base[f], s.scale[f] = 1-p.B[f], p.B[f]/avg[f]
@@ -91,11 +94,24 @@ func newFieldScorer(p *BM25Params, avg [numTextFields]float64, norms []byte) *fi
 			s.base[f] = 1
 		}
 	}
-	return s
 }
 
 // tfNorm returns tf~ for a doc given its weighted frequency per field.
 func (s *fieldScorer) tfNorm(doc uint32, tf *[numTextFields]float64) float64 {
+	if s.inv != nil {
+		off := int(doc) * numTextFields
+		if off+numTextFields > len(s.inv) {
+			return 0
+		}
+		inv := s.inv[off : off+numTextFields]
+		var t float64
+		for f := range numTextFields {
+			if tf[f] != 0 {
+				t += tf[f] * inv[f]
+			}
+		}
+		return t
+	}
 	off := int(doc) * normsEntrySize
 	if off+normsEntrySize > len(s.norms) {
 		return 0
@@ -106,12 +122,54 @@ func (s *fieldScorer) tfNorm(doc uint32, tf *[numTextFields]float64) float64 {
 		if tf[f] == 0 {
 			continue
 		}
-		l := float64(binary.LittleEndian.Uint32(lens[4*f:]))
-		t += s.w[f] * tf[f] / (s.base[f] + s.scale[f]*l)
+		t += tf[f] * s.factor(f, binary.LittleEndian.Uint32(lens[4*f:]))
 	}
 	return t
 }
 
+// factorAt is w_f / B_f(doc).
+func (s *fieldScorer) factorAt(doc uint32, f int) float64 {
+	if s.inv != nil {
+		if i := int(doc)*numTextFields + f; i < len(s.inv) {
+			return s.inv[i]
+		}
+		return 0
+	}
+	return s.factor(f, fieldLen(s.norms, doc, f))
+}
+
+// factor is w_f / B_f for a field of length l.
+func (s *fieldScorer) factor(f int, l uint32) float64 {
+	return s.w[f] / (s.base[f] + s.scale[f]*float64(l))
+}
+
 func (s *fieldScorer) saturate(idf, tfn float64) float64 {
 	return idf * tfn / (s.k1 + tfn)
+}
+
+// normTable is a segment's w_f / B_f(d) factors for one set of ranking
+// parameters and field averages. The averages change with every write, so
+// a segment keeps the table of the last ones asked for: between writes
+// every search shares it.
+type normTable struct {
+	b, w [numTextFields]float64
+	avg  [numTextFields]float64
+	inv  []float64
+}
+
+// useTable makes the scorer use the segment's table for the averages,
+// building it if the segment's cached one is for others.
+func (s *fieldScorer) useTable(seg *segment, p *BM25Params, avg [numTextFields]float64) {
+	if t := seg.normTab.Load(); t != nil && t.avg == avg && t.b == p.B && t.w == p.Weights {
+		s.inv = t.inv
+		return
+	}
+	t := &normTable{b: p.B, w: p.Weights, avg: avg, inv: make([]float64, int(seg.numDocs)*numTextFields)}
+	for d := range int(seg.numDocs) {
+		for f := range numTextFields {
+			t.inv[d*numTextFields+f] = s.factor(f, fieldLen(s.norms, uint32(d), f))
+		}
+	}
+	seg.normTab.Store(t)
+	s.inv = t.inv
 }

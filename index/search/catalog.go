@@ -47,9 +47,17 @@ type QueryCatalog struct {
 	err      error // the first error a method without an error result met
 	full     map[query.DocID]*index.Doc
 	times    map[string][][]float64 // created/updated per unit and local doc; NaN: none
+	keywords map[keywordKey]*roaring.Bitmap
 	numeric  map[numericKey]*roaring.Bitmap
 	exists   map[string]*roaring.Bitmap
 	texts    map[query.Text]*textPlan
+}
+
+// keywordKey is a keyword lookup; the planner asks for the count of each
+// when planning and for the documents when running, so they are kept.
+type keywordKey struct {
+	field, value string
+	prefix       bool
 }
 
 type numericKey struct {
@@ -91,7 +99,8 @@ func (idx *Index) newCatalog(g *graph.Graph, docs docLoader) (*QueryCatalog, err
 	}
 	c := &QueryCatalog{idx: idx, snap: snap, g: g, docs: docs, live: roaring.New(),
 		full: map[query.DocID]*index.Doc{}, times: map[string][][]float64{},
-		numeric: map[numericKey]*roaring.Bitmap{}, exists: map[string]*roaring.Bitmap{},
+		keywords: map[keywordKey]*roaring.Bitmap{},
+		numeric:  map[numericKey]*roaring.Bitmap{}, exists: map[string]*roaring.Bitmap{},
 		texts: map[query.Text]*textPlan{}}
 	var total uint64
 	for i := range snap.views {
@@ -268,6 +277,10 @@ func (c *QueryCatalog) Keyword(field, value string) (*roaring.Bitmap, error) {
 
 func (c *QueryCatalog) keyword(field, value string) *roaring.Bitmap {
 	value = strings.ToLower(strings.TrimSpace(value))
+	k := keywordKey{field: field, value: value}
+	if b, ok := c.keywords[k]; ok {
+		return b
+	}
 	out := roaring.New()
 	key := []byte(kwKey(field, normalizeKeyword(value)))
 	c.read(func() {
@@ -282,6 +295,7 @@ func (c *QueryCatalog) keyword(field, value string) *roaring.Bitmap {
 		// the whole value on the documents.
 		c.filterDocs(out, func(d *index.Doc) bool { return containsTerm(docTerms(d, field), value, false) })
 	}
+	c.keywords[k] = out
 	return out
 }
 
@@ -291,31 +305,7 @@ func (c *QueryCatalog) KeywordCount(field, value string) int {
 		return 0
 	}
 	defer c.end()
-	field, value = strings.ToLower(field), strings.ToLower(strings.TrimSpace(value))
-	if len(value) > maxKeywordLen {
-		return int(c.keyword(field, value).GetCardinality())
-	}
-	n := 0
-	key := []byte(kwKey(field, normalizeKeyword(value)))
-	c.read(func() {
-		for vi := range c.snap.views {
-			v := &c.snap.views[vi]
-			l, ok := v.r.lookupKeyword(key)
-			switch {
-			case !ok:
-			case v.seg != nil && v.dead.count == 0:
-				n += int(l.df) // a segment's count is exact while none of its docs died
-			default:
-				var cur kwCursor
-				for cur.reset(l.data, v.limit); cur.doc != noDoc; cur.next() {
-					if !v.dead.has(cur.doc) {
-						n++
-					}
-				}
-			}
-		}
-	})
-	return n
+	return int(c.keyword(strings.ToLower(field), value).GetCardinality())
 }
 
 // KeywordPrefix implements query.Catalog.
@@ -330,44 +320,73 @@ func (c *QueryCatalog) KeywordPrefix(field, prefix string) (*roaring.Bitmap, err
 
 func (c *QueryCatalog) keywordPrefix(field, prefix string) *roaring.Bitmap {
 	prefix = strings.ToLower(prefix)
-	out := roaring.New()
-	from := []byte(kwKey(field, prefix[:min(len(prefix), maxKeywordLen)]))
-	to := prefixEnd(from)
-	c.read(func() {
-		for vi := range c.snap.views {
-			c.snap.views[vi].r.rangeKeyword(from, to, func(_ []byte, l kwList) bool {
-				c.addList(out, vi, l)
-				return true
-			})
-		}
-	})
-	if len(prefix) >= maxKeywordLen {
-		c.filterDocs(out, func(d *index.Doc) bool { return containsTerm(docTerms(d, field), prefix, true) })
+	k := keywordKey{field: field, value: prefix, prefix: true}
+	if b, ok := c.keywords[k]; ok {
+		return b
 	}
+	var out *roaring.Bitmap
+	switch {
+	case prefix == "" && (field == KeywordPath || field == KeywordKey):
+		out = c.live.Clone() // every document has a path and a key
+	case field == KeywordPath && strings.HasSuffix(prefix, "/") && len(prefix) < maxKeywordLen:
+		out = c.folder(prefix)
+	default:
+		out = roaring.New()
+		from := []byte(kwKey(field, prefix[:min(len(prefix), maxKeywordLen)]))
+		c.read(func() {
+			for vi := range c.snap.views {
+				c.addRange(out, vi, from)
+			}
+		})
+		if len(prefix) >= maxKeywordLen {
+			c.filterDocs(out, func(d *index.Doc) bool { return containsTerm(docTerms(d, field), prefix, true) })
+		}
+	}
+	c.keywords[k] = out
 	return out
 }
 
-// KeywordPrefixCount implements query.Catalog: the summed document counts
-// of the matching values (a document with two of them counts twice; dead
-// versions count too), which is 0 only when no value matches.
+// addRange adds the live docs of unit vi with a keyword starting with from
+// (kwKey form).
+func (c *QueryCatalog) addRange(out *roaring.Bitmap, vi int, from []byte) {
+	c.snap.views[vi].r.rangeKeyword(from, prefixEnd(from), func(_ []byte, l kwList) bool {
+		c.addList(out, vi, l)
+		return true
+	})
+}
+
+// folder returns the documents whose path starts with prefix, a folder:
+// one lookup of the "folder" keyword in units that have it, else (a
+// segment written before it existed) a walk over the paths.
+func (c *QueryCatalog) folder(prefix string) *roaring.Bitmap {
+	out := roaring.New()
+	key := []byte(kwKey(KeywordFolder, normalizeKeyword(prefix)))
+	anyFolder := []byte(kwKey(KeywordFolder, ""))
+	paths := []byte(kwKey(KeywordPath, prefix))
+	c.read(func() {
+		for vi := range c.snap.views {
+			v := &c.snap.views[vi]
+			indexed := v.hd != nil // heads are built by this code
+			if !indexed {
+				v.r.rangeKeyword(anyFolder, prefixEnd(anyFolder), func([]byte, kwList) bool { indexed = true; return false })
+			}
+			if !indexed {
+				c.addRange(out, vi, paths)
+			} else if l, ok := v.r.lookupKeyword(key); ok {
+				c.addList(out, vi, l)
+			}
+		}
+	})
+	return out
+}
+
+// KeywordPrefixCount implements query.Catalog, exactly.
 func (c *QueryCatalog) KeywordPrefixCount(field, prefix string) int {
 	if !c.begin() {
 		return 0
 	}
 	defer c.end()
-	prefix = strings.ToLower(prefix)
-	from := []byte(kwKey(strings.ToLower(field), prefix[:min(len(prefix), maxKeywordLen)]))
-	to := prefixEnd(from)
-	n := 0
-	c.read(func() {
-		for vi := range c.snap.views {
-			c.snap.views[vi].r.rangeKeyword(from, to, func(_ []byte, l kwList) bool {
-				n += int(l.df)
-				return true
-			})
-		}
-	})
-	return min(n, int(c.live.GetCardinality()))
+	return int(c.keywordPrefix(strings.ToLower(field), prefix).GetCardinality())
 }
 
 // Numeric implements query.Catalog over the numeric doc values (created and
@@ -447,9 +466,13 @@ func (c *QueryCatalog) fieldExists(name string) *roaring.Bitmap {
 	nested := []byte(FieldPrefix + name + ".")
 	c.read(func() {
 		for vi := range c.snap.views {
-			r := c.snap.views[vi].r
-			indexed := false
-			r.rangeKeyword(hasAll, prefixEnd(hasAll), func([]byte, kwList) bool { indexed = true; return false })
+			v := &c.snap.views[vi]
+			r := v.r
+			// Heads are built by this code; a segment may be older.
+			indexed := v.hd != nil
+			if !indexed {
+				r.rangeKeyword(hasAll, prefixEnd(hasAll), func([]byte, kwList) bool { indexed = true; return false })
+			}
 			if indexed {
 				if l, ok := r.lookupKeyword(has); ok {
 					c.addList(out, vi, l)

@@ -237,7 +237,7 @@ func checkCatRandom(t *testing.T, s *catScenario, n int, seed uint64, controlled
 		t.Fatalf("only %d of 200 text clauses agree with memcat:\n%s", len(pool), strings.Join(differ, "\n"))
 	}
 	g := newCatQueryGen(r, s.live, pool)
-	nonEmpty, withText := 0, 0
+	nonEmpty, withText, ordered := 0, 0, 0
 	for i := range n {
 		text := i%2 == 1
 		q := g.query(text)
@@ -264,12 +264,19 @@ func checkCatRandom(t *testing.T, s *catScenario, n int, seed uint64, controlled
 		if want.Total > 0 {
 			nonEmpty++
 		}
+		explain := p.Explain()
 		if d := diffCatResults(q, want, got); d != "" {
 			js, _ := json.Marshal(q)
-			t.Fatalf("query %d: %s\n%s\ncatalog differs from the oracle (-oracle +catalog):\n%s\n%s", i, q, js, d, p.Explain())
+			t.Fatalf("query %d: %s\n%s\ncatalog differs from the oracle (-oracle +catalog):\n%s\n%s", i, q, js, d, explain)
+		}
+		if strings.Contains(explain, "order: ordered scan") {
+			ordered++
 		}
 	}
-	t.Logf("%d queries (%d with text), %d with hits", n, withText, nonEmpty)
+	t.Logf("%d queries (%d with text), %d with hits, %d ordered by a catalog walk", n, withText, nonEmpty, ordered)
+	if ordered == 0 {
+		t.Error("no query was ordered by Catalog.Ordered")
+	}
 	if nonEmpty < n/3 {
 		t.Errorf("only %d of %d random queries matched anything; the generator is too far off the corpus", nonEmpty, n)
 	}
@@ -416,4 +423,156 @@ func TestCatalogPlannerRanking(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestCatalogOrdered checks every order the catalog walks against sorting
+// its own values: every document with a value comes, in SortValueOf order.
+// (The planner checks the order it is given and sorts itself when it is
+// wrong, so the random queries alone would not catch a wrong order.)
+func TestCatalogOrdered(t *testing.T) {
+	docs, updated := catGenerated(31, 300)
+	s := newCatScenario(t, docs, updated, 32)
+	cat := s.catalog(t)
+	fields := []string{"created", "updated", "path", "title", "field.priority", "field.status", "field.due",
+		"field.draft", "field.meta", "field.meta.level", "field.Meta.Owner", "field.empty", "field.nosuch"}
+	r := rand.New(rand.NewPCG(33, 1))
+	for _, field := range fields {
+		for _, desc := range []bool{false, true} {
+			for _, sub := range []bool{false, true} {
+				var within *roaring.Bitmap
+				if sub {
+					within = roaring.New()
+					for _, id := range cat.Docs().ToArray() {
+						if r.IntN(2) == 0 {
+							within.Add(id)
+						}
+					}
+					within.Add(cat.bases[len(cat.bases)-1] + 5) // not a document: never yielded
+				}
+				var got []query.DocID
+				ok, err := cat.Ordered(field, desc, within, func(id query.DocID) bool { got = append(got, id); return true })
+				if err != nil || !ok {
+					t.Fatalf("Ordered(%s): %v, %v", field, ok, err)
+				}
+				want := map[query.DocID]bool{}
+				for _, id := range cat.Docs().ToArray() {
+					v, has := cat.Value(id, field)
+					if (within == nil || within.Contains(id)) && !query.SortValueOf(field, v, has).Missing {
+						want[id] = true
+					}
+				}
+				if len(got) != len(want) {
+					t.Fatalf("Ordered(%s desc=%v within=%v) yielded %d documents, %d have a value", field, desc, sub, len(got), len(want))
+				}
+				for i, id := range got {
+					if !want[id] {
+						t.Fatalf("Ordered(%s) yielded %d, which has no value or is not a candidate", field, id)
+					}
+					if i == 0 {
+						continue
+					}
+					a, _ := cat.Value(got[i-1], field)
+					b, _ := cat.Value(id, field)
+					c := query.CompareSortValues(query.SortValueOf(field, a, true), query.SortValueOf(field, b, true))
+					if desc && c < 0 || !desc && c > 0 {
+						t.Fatalf("Ordered(%s desc=%v): %v before %v", field, desc, a, b)
+					}
+				}
+				// Stopping early stops.
+				n := 0
+				cat.Ordered(field, desc, within, func(query.DocID) bool { n++; return n < 2 })
+				if n > 2 {
+					t.Fatalf("Ordered(%s) went on after yield returned false", field)
+				}
+			}
+		}
+	}
+	if ok, err := cat.Ordered("key", false, nil, func(query.DocID) bool { return true }); ok || err != nil {
+		t.Errorf("Ordered(key) = %v, %v; want false (the planner sorts)", ok, err)
+	}
+}
+
+// TestCatalogDuringWrites plans and runs queries over catalogs while a
+// writer applies changes and the background worker flushes and merges:
+// each catalog stays one consistent snapshot (its segments stay open after
+// a merge replaced them) and never sees a key twice.
+func TestCatalogDuringWrites(t *testing.T) {
+	docs, updated := catGenerated(41, 240)
+	texts := newTextStore()
+	idx, _ := memIndex(t, Options{FlushDocs: 30, MergeFactor: 2, TextSource: texts.source})
+	defer idx.Close()
+	done := make(chan struct{})
+	errc := make(chan error, 1)
+	go func() {
+		defer close(done)
+		r := rand.New(rand.NewPCG(42, 1))
+		for seq := uint64(1); seq <= 900; seq++ {
+			i := r.IntN(len(docs))
+			c := index.Change{Seq: seq, Key: docs[i].Key}
+			switch r.IntN(5) {
+			case 0:
+				c.Delete = true
+			case 1:
+				d := updated(i)
+				c.Doc = &d
+			default:
+				d := docs[i]
+				c.Doc = &d
+			}
+			texts.record([]index.Change{c})
+			if err := idx.Apply([]index.Change{c}); err != nil {
+				errc <- err
+				return
+			}
+		}
+	}()
+	queries := []string{"tag:proj", `path:"work/"`, "status:active", "has:priority sort:field.priority", "rust -tag:area sort:-updated",
+		"in:w group:tag agg:count", "priority:>=1 sort:title select:tags,field.due"}
+	rounds := 0
+	for running := true; running || rounds < 20; rounds++ {
+		select {
+		case <-done:
+			running = false
+		case err := <-errc:
+			t.Fatal(err)
+		default:
+		}
+		cat, release, err := idx.Catalog(nil, texts.source)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]query.DocID{}
+		for _, id := range cat.Docs().ToArray() {
+			k, ok := cat.Value(id, "key")
+			if !ok {
+				t.Fatalf("live DocID %d has no key", id)
+			}
+			if other, dup := seen[k.(string)]; dup {
+				t.Fatalf("key %s live twice (%d and %d)", k, other, id)
+			}
+			seen[k.(string)] = id
+			if back, ok := cat.ID(k.(string)); !ok || back != id {
+				t.Fatalf("ID(%s) = %d, %v; want %d", k, back, ok, id)
+			}
+		}
+		q, err := query.ParseKQL(queries[rounds%len(queries)])
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := query.NewPlan(q, cat, catOpts)
+		if err == nil {
+			_, err = p.Execute(context.Background())
+		}
+		if err == nil {
+			err = cat.(*QueryCatalog).Err()
+		}
+		release()
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if st := idx.Stats(); st.Flushes == 0 {
+		t.Errorf("no flush ran during the test: %+v", st)
+	}
+	t.Logf("%d rounds", rounds)
 }

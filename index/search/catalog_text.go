@@ -25,9 +25,10 @@ import (
 
 // textPlan is one text clause planned over the catalog's snapshot.
 type textPlan struct {
-	e   *executor // its plan and root; cursors are opened per run
-	est int
-	err error
+	plan *planner // its terms keep their posting lists per unit
+	root planNode
+	est  int
+	err  error
 }
 
 // engineQuery maps a query-model text clause onto the engine's AST.
@@ -81,36 +82,50 @@ func (c *QueryCatalog) textPlan(t query.Text) *textPlan {
 		return tp
 	}
 	c.read(func() {
-		e, err := c.compileText(q, false)
-		if err == nil && e.plan.misspelled() {
-			if e2, err2 := c.compileText(q, true); err2 == nil && slices.ContainsFunc(e2.plan.terms, func(t *pTerm) bool { return t.corrected }) {
-				e = e2
+		plan, root, err := c.compileText(q, false)
+		if err == nil && plan.misspelled() {
+			if plan2, root2, err2 := c.compileText(q, true); err2 == nil && slices.ContainsFunc(plan2.terms, func(t *pTerm) bool { return t.corrected }) {
+				plan, root = plan2, root2
 			}
 		}
 		if err != nil {
 			tp.err = err
 			return
 		}
-		tp.e = e
-		tp.est = c.estimate(e.root)
+		tp.plan, tp.root = plan, root
+		tp.est = c.estimate(root)
 	})
 	return tp
 }
 
+// executor returns an executor of the engine's pool for one run of a plan;
+// give it back with putExecutor after detaching the plan (which the
+// catalog keeps).
+func (c *QueryCatalog) executor(ctx context.Context, plan *planner, root planNode) *executor {
+	e := getExecutor(c.idx, c.snap, &SearchOptions{}, ctx, c.stats)
+	e.plan, e.root = plan, root
+	return e
+}
+
+func (c *QueryCatalog) putExecutor(e *executor) {
+	e.plan = nil
+	putExecutor(e)
+}
+
 // compileText plans q as Search would and counts its live document
 // frequencies.
-func (c *QueryCatalog) compileText(q Query, corrections bool) (*executor, error) {
-	e := &executor{idx: c.idx, snap: c.snap, so: &SearchOptions{}, ctx: context.Background(), stats: c.stats}
-	e.plan = &planner{snap: c.snap, opts: &c.idx.opts, corrections: corrections}
+func (c *QueryCatalog) compileText(q Query, corrections bool) (*planner, planNode, error) {
+	plan := &planner{snap: c.snap, opts: &c.idx.opts, corrections: corrections}
 	// The stemmer is only needed while compiling.
-	defer e.plan.release()
-	root, err := e.plan.compile(q, false)
+	defer plan.release()
+	root, err := plan.compile(q, false)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	e.root = root
+	e := c.executor(context.Background(), plan, root)
+	defer c.putExecutor(e)
 	e.computeDF()
-	return e, nil
+	return plan, root, nil
 }
 
 // estimate bounds the live documents a plan node matches from what
@@ -192,7 +207,11 @@ func (c *QueryCatalog) Search(ctx context.Context, req query.SearchRequest) (*qu
 	res := &query.SearchResult{Matches: roaring.New()}
 	var scored []docScore
 	var err error
-	c.read(func() { err = c.runText(ctx, tp.e, req, res.Matches, &scored) })
+	c.read(func() {
+		e := c.executor(ctx, tp.plan, tp.root)
+		defer c.putExecutor(e)
+		err = c.runText(ctx, e, req, res.Matches, &scored)
+	})
 	if err == nil {
 		err = c.corruption()
 	}

@@ -102,12 +102,12 @@ func checkUnit(v *view) []error {
 // checkList decodes a whole text postings list.
 func checkList(l textList, numDocs uint32, term []byte, norms []byte) error {
 	var c textCursor
-	c.reset(l.docs, l.pos, l.skips, noDoc, l.df)
+	c.reset(&l, noDoc)
 	count := uint32(0)
 	last := int64(-1)
 	var buf []uint32
 	posEnd := 0
-	for ; c.doc != noDoc; c.next(false) {
+	for ; c.doc != noDoc; c.next() {
 		count++
 		if int64(c.doc) <= last || c.doc >= numDocs {
 			return fmt.Errorf("term %q: doc %d after %d (%d docs)", term, c.doc, last, numDocs)
@@ -122,7 +122,7 @@ func checkList(l textList, numDocs uint32, term []byte, norms []byte) error {
 				return fmt.Errorf("term %q doc %d field %d: tf %d over field length %d", term, c.doc, f, c.tf[f], fieldLen(norms, c.doc, f))
 			}
 		}
-		posEnd = c.posOff + c.posLen
+		posEnd = c.posEnd()
 	}
 	if c.bad {
 		return fmt.Errorf("term %q: malformed postings", term)
@@ -135,14 +135,16 @@ func checkList(l textList, numDocs uint32, term []byte, norms []byte) error {
 	}
 	for i := 0; i+skipEntrySize <= len(l.skips); i += skipEntrySize {
 		var probe textCursor
-		probe.reset(l.docs, l.pos, l.skips, noDoc, l.df)
+		probe.reset(&l, noDoc)
 		target := uint32(0)
 		if i > 0 {
 			target = bytesLE32(l.skips[i-skipEntrySize:]) + 1
 		}
 		var lin textCursor
-		lin.reset(l.docs, l.pos, nil, noDoc, l.df)
-		if probe.advance(target) != lin.advance(target) || probe.posOff != lin.posOff {
+		noSkips := l
+		noSkips.skips = nil
+		lin.reset(&noSkips, noDoc)
+		if probe.advance(target) != lin.advance(target) || probe.posStart() != lin.posStart() {
 			return fmt.Errorf("term %q: skip entry %d disagrees with a linear scan", term, i/skipEntrySize)
 		}
 	}
@@ -181,7 +183,7 @@ func checkSegment(s *segment) []error {
 		union := map[uint32]bool{}
 		addDocs := func(l textList) {
 			var c textCursor
-			for c.reset(l.docs, l.pos, l.skips, noDoc, l.df); c.doc != noDoc; c.next(false) {
+			for c.reset(&l, noDoc); c.doc != noDoc; c.next() {
 				union[c.doc] = true
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 )
 
 // Search runs a query over a snapshot of the index. It never blocks on
@@ -23,13 +24,13 @@ func (idx *Index) Search(ctx context.Context, q Query, so SearchOptions) (*Resul
 	snap.rlock()
 	defer snap.runlock()
 
-	e := &executor{idx: idx, snap: snap, so: &so, ctx: ctx, stats: snapshotStats(snap)}
+	e := getExecutor(idx, snap, &so, ctx, snapshotStats(snap))
+	defer putExecutor(e)
 	res, err := e.run(q, false)
-	defer e.plan.release()
 	if err == nil && !so.Exact && res.Total < so.Offset+so.Limit && e.plan.misspelled() {
-		e2 := &executor{idx: idx, snap: snap, so: &so, ctx: ctx, stats: e.stats}
+		e2 := getExecutor(idx, snap, &so, ctx, e.stats)
+		defer putExecutor(e2)
 		res2, err2 := e2.run(q, true)
-		defer e2.plan.release()
 		if err2 != nil {
 			err = err2
 		} else if len(res2.Corrections) > 0 {
@@ -61,7 +62,9 @@ func snapCorruption(s *snapshot) error {
 	return nil
 }
 
-// executor runs one plan over a snapshot.
+// executor runs one plan over a snapshot. Search takes executors from a
+// pool, so that the scratch below is reused from search to search; other
+// users make their own (the zero scratch works).
 type executor struct {
 	idx   *Index
 	snap  *snapshot
@@ -73,7 +76,73 @@ type executor struct {
 	err   error
 	hits  []scored
 
-	listCache map[termUnit]*termLists
+	heap    topK
+	cursors []termCursor  // arena for termCursors
+	scorers []fieldScorer // one per view
+	bitsets [][]uint64    // handed out by bitset, reused by the next search
+	nbits   int           // bitsets in use
+	floats  [][]float64   // handed out by floatBuf, likewise
+	nfloats int
+}
+
+var executorPool = sync.Pool{New: func() any { return new(executor) }}
+
+func getExecutor(idx *Index, snap *snapshot, so *SearchOptions, ctx context.Context, stats collectionStats) *executor {
+	e := executorPool.Get().(*executor)
+	e.idx, e.snap, e.so, e.ctx, e.stats = idx, snap, so, ctx, stats
+	return e
+}
+
+// putExecutor returns an executor to the pool once its results are built
+// (hits hold no reference to its scratch).
+func putExecutor(e *executor) {
+	if e.plan != nil {
+		e.plan.release()
+	}
+	clear(e.cursors) // drop references to segment memory
+	*e = executor{
+		hits: e.hits[:0], heap: topK{h: e.heap.h[:0]}, cursors: e.cursors[:0], scorers: e.scorers[:0],
+		bitsets: e.bitsets, floats: e.floats,
+	}
+	executorPool.Put(e)
+}
+
+// bitset returns a cleared bitset for docs below limit, valid until the
+// executor goes back to the pool.
+func (e *executor) bitset(limit uint32) []uint64 {
+	n := int(limit+63) / 64
+	if e.nbits < len(e.bitsets) && cap(e.bitsets[e.nbits]) >= n {
+		b := e.bitsets[e.nbits][:n]
+		clear(b)
+		e.nbits++
+		return b
+	}
+	b := make([]uint64, n)
+	if e.nbits < len(e.bitsets) {
+		e.bitsets[e.nbits] = b
+	} else {
+		e.bitsets = append(e.bitsets, b)
+	}
+	e.nbits++
+	return b
+}
+
+// floatBuf returns a zeroed []float64 of length n, like bitset.
+func (e *executor) floatBuf(n int) []float64 {
+	if e.nfloats < len(e.floats) && cap(e.floats[e.nfloats]) >= n {
+		b := e.floats[e.nfloats][:n]
+		clear(b)
+		e.nfloats++
+		return b
+	}
+	b := make([]float64, n)
+	if e.nfloats < len(e.floats) {
+		e.floats[e.nfloats] = b
+	} else {
+		e.floats = append(e.floats, b)
+	}
+	e.nfloats++
+	return b
 }
 
 // scored is a candidate hit.
@@ -112,34 +181,34 @@ func (e *executor) run(q Query, corrections bool) (*Results, error) {
 	for _, t := range e.plan.terms {
 		corrected = corrected || t.corrected
 	}
-	k := e.so.Offset + e.so.Limit
-	h := topK{k: k}
+	h := &e.heap
+	h.reset(e.so.Offset + e.so.Limit)
 	for vi := range e.snap.views {
 		v := &e.snap.views[vi]
-		sc := e.scorer(v)
-		m := e.build(root, v, sc)
+		if v.limit == 0 {
+			continue
+		}
+		m := e.build(root, v, e.scorer(v))
 		if e.err != nil {
 			return nil, e.err
 		}
-		n := 0
-		for d := m.doc(); d != noDoc; d = m.next() {
-			if v.dead.has(d) {
-				continue
-			}
-			res.Total++
-			h.push(scored{exact: !corrected || m.exact(), score: m.score(), view: vi, doc: d})
-			if n++; n&4095 == 0 {
-				if err := e.ctx.Err(); err != nil {
-					return nil, err
-				}
-			}
+		if _, none := m.(noneMatcher); none {
+			continue
+		}
+		n, err := e.collect(m, v, corrected)
+		res.Total += n
+		if err != nil {
+			return nil, err
 		}
 	}
-	e.hits = h.sorted()
+	e.hits = h.sorted(e.hits[:0])
 	if e.so.Offset < len(e.hits) {
 		e.hits = e.hits[e.so.Offset:]
 	} else {
-		e.hits = nil
+		e.hits = e.hits[:0]
+	}
+	if len(e.hits) > 0 {
+		res.Hits = make([]Hit, 0, len(e.hits))
 	}
 	for _, s := range e.hits {
 		v := &e.snap.views[s.view]
@@ -148,7 +217,9 @@ func (e *executor) run(q Query, corrections bool) (*Results, error) {
 			return nil, err
 		}
 		hit := Hit{Key: meta.key, Title: meta.title, Seq: meta.seq, Score: s.score, Exact: s.exact}
-		hit.Corrected = e.hitCorrections(v, s.doc)
+		if corrected {
+			hit.Corrected = e.hitCorrections(v, s.doc)
+		}
 		res.Hits = append(res.Hits, hit)
 	}
 	for _, t := range e.plan.terms {
@@ -169,165 +240,64 @@ func (e *executor) run(q Query, corrections bool) (*Results, error) {
 	return res, nil
 }
 
+// collect counts the live docs of one unit the matcher yields and keeps the
+// best in the heap. A doc is scored only when the heap is not full or the
+// doc can beat its worst entry on exactness alone or, failing that, score.
+func (e *executor) collect(m matcher, v *view, corrected bool) (int, error) {
+	h := &e.heap
+	dead := v.dead
+	if dead != nil && dead.count == 0 {
+		dead = nil
+	}
+	total := 0
+	for d := m.doc(); d != noDoc; d = m.next() {
+		if dead != nil && dead.has(d) {
+			continue
+		}
+		total++
+		if total&4095 == 0 {
+			if err := e.ctx.Err(); err != nil {
+				return total, err
+			}
+		}
+		exact := !corrected || m.exact()
+		if len(h.h) < h.k {
+			h.push(scored{exact: exact, score: m.score(), view: v.pos, doc: d})
+			continue
+		}
+		if worst := &h.h[0]; worst.exact && !exact {
+			continue
+		}
+		if c := (scored{exact: exact, score: m.score(), view: v.pos, doc: d}); better(c, h.h[0]) {
+			h.replaceWorst(c)
+		}
+	}
+	return total, nil
+}
+
+// scorer returns the view's BM25F scorer (kept in the executor).
 func (e *executor) scorer(v *view) *fieldScorer {
-	return newFieldScorer(e.idx.opts.BM25, e.stats.avg, v.r.norms())
-}
-
-// computeDF counts, for every scoring term, the live docs it matches in the
-// snapshot, and derives the idfs.
-func (e *executor) computeDF() {
-	for _, t := range e.plan.terms {
-		t.df = e.countTerm(t)
-		t.idf = idf(e.stats.n, t.df)
+	if len(e.scorers) != len(e.snap.views) {
+		e.scorers = make([]fieldScorer, len(e.snap.views))
 	}
-	for _, p := range e.plan.phrases {
-		p.idf = 0
-		p.dfs = p.dfs[:0]
-		for _, w := range p.terms {
-			df := e.countTerm(&pTerm{text: w, mask: p.mask})
-			p.dfs = append(p.dfs, df)
-			p.idf += idf(e.stats.n, df)
-		}
+	sc := &e.scorers[v.pos]
+	sc.init(e.idx.opts.BM25, e.stats.avg, v.r.norms())
+	if v.seg != nil {
+		sc.useTable(v.seg, e.idx.opts.BM25, e.stats.avg)
 	}
-}
-
-func (e *executor) countTerm(t *pTerm) float64 {
-	total := 0.0
-	for vi := range e.snap.views {
-		v := &e.snap.views[vi]
-		cur, groupDF := e.termCursors(t, v)
-		// Segments store the counts; they hold when no doc is dead and
-		// every field counts.
-		simple := v.seg != nil && v.dead.count == 0 && t.mask == allFields && len(t.variants) == 0
-		switch {
-		case len(cur) == 0:
-		case simple && groupDF > 0:
-			total += float64(groupDF)
-		case simple && len(cur) == 1:
-			total += float64(cur[0].c.docsCount())
-		case len(cur) > manyCursors:
-			has := newBits(v.limit)
-			for i := range cur {
-				for c := &cur[i].c; c.doc != noDoc; c.next(false) {
-					if c.mask&t.mask != 0 && !v.dead.has(c.doc) && setBit(has, c.doc) {
-						total++
-					}
-				}
-			}
-		default:
-			m := newTermMatcher(cur, t.mask, 0, nil)
-			for d := m.doc(); d != noDoc; d = m.next() {
-				if !v.dead.has(d) {
-					total++
-				}
-			}
-		}
-	}
-	return total
-}
-
-// termLists are the posting lists a term matches in one unit.
-type termLists struct {
-	lists   []listRef
-	groupDF uint32 // the stem group's stored document count, when known
-}
-
-type listRef struct {
-	text      string
-	l         textList
-	weight    float64
-	corrected bool
-}
-
-type termUnit struct {
-	t *pTerm
-	v *view
-}
-
-// lists finds the posting lists a term matches in one unit, each once (a
-// word can be both in the stem group and a correction). Lookups are cached
-// for the run: counting, matching and hit corrections need them again.
-func (e *executor) lists(t *pTerm, v *view) *termLists {
-	key := termUnit{t, v}
-	if tl, ok := e.listCache[key]; ok {
-		return tl
-	}
-	tl := &termLists{}
-	var index map[string]int
-	add := func(text string, l textList, weight float64, corrected bool) {
-		i := -1
-		if index != nil {
-			if j, ok := index[text]; ok {
-				i = j
-			}
-		} else {
-			for j := range tl.lists {
-				if tl.lists[j].text == text {
-					i = j
-				}
-			}
-		}
-		if i >= 0 {
-			r := &tl.lists[i]
-			r.weight = max(r.weight, weight)
-			r.corrected = r.corrected && corrected
-			return
-		}
-		tl.lists = append(tl.lists, listRef{text: text, l: l, weight: weight, corrected: corrected})
-		if index == nil && len(tl.lists) > manyCursors {
-			index = map[string]int{}
-			for j, r := range tl.lists {
-				index[r.text] = j
-			}
-		} else if index != nil {
-			index[text] = len(tl.lists) - 1
-		}
-	}
-	if t.text != "" {
-		if t.useStem {
-			tl.groupDF = v.r.stemAliases([]byte(t.stem), func(term []byte, l textList) { add(string(term), l, 1, false) })
-			if t.selfStem {
-				if l, ok := v.r.lookupText([]byte(t.stem)); ok {
-					add(t.stem, l, 1, false)
-				}
-			}
-		} else if l, ok := v.r.lookupText([]byte(t.text)); ok {
-			add(t.text, l, 1, false)
-		}
-	}
-	for _, vr := range t.variants {
-		if l, ok := v.r.lookupText([]byte(vr.text)); ok {
-			add(vr.text, l, vr.weight, vr.corrected)
-		}
-	}
-	if e.listCache == nil {
-		e.listCache = map[termUnit]*termLists{}
-	}
-	e.listCache[key] = tl
-	return tl
-}
-
-// termCursors opens cursors on the lists a term matches in one unit.
-func (e *executor) termCursors(t *pTerm, v *view) (cur []termCursor, groupDF uint32) {
-	tl := e.lists(t, v)
-	cur = make([]termCursor, len(tl.lists))
-	for i, r := range tl.lists {
-		cur[i] = termCursor{text: r.text, weight: r.weight, corrected: r.corrected}
-		cur[i].c.reset(r.l.docs, r.l.pos, r.l.skips, v.limit, r.l.df)
-	}
-	return cur, tl.groupDF
+	return sc
 }
 
 // build makes the matcher of a plan node for one unit.
 func (e *executor) build(n planNode, v *view, sc *fieldScorer) matcher {
 	switch n := n.(type) {
 	case *pTerm:
-		cur, _ := e.termCursors(n, v)
-		if len(cur) == 0 || n.df == 0 {
+		if n.df == 0 || len(e.lists(n, v).lists) == 0 {
 			return noneMatcher{}
 		}
+		cur := e.termCursors(n, v)
 		if len(cur) > manyCursors {
-			return newAccumMatcher(cur, n.mask, v.limit, n.idf, sc)
+			return e.newAccumMatcher(cur, n.mask, v.limit, n.idf, sc)
 		}
 		return newTermMatcher(cur, n.mask, n.idf, sc)
 	case *pPhrase:
@@ -337,7 +307,7 @@ func (e *executor) build(n planNode, v *view, sc *fieldScorer) matcher {
 			if !ok {
 				return noneMatcher{}
 			}
-			cur[i].reset(l.docs, l.pos, l.skips, v.limit, l.df)
+			cur[i].reset(&l, v.limit)
 		}
 		return newPhraseMatcher(cur, n.offs, n.mask, n.idf, sc)
 	case *pAnd:
@@ -392,8 +362,6 @@ func (e *executor) build(n planNode, v *view, sc *fieldScorer) matcher {
 	return noneMatcher{}
 }
 
-func newBits(limit uint32) []uint64 { return make([]uint64, (limit+63)/64) }
-
 func setBit(b []uint64, d uint32) bool {
 	if b[d>>6]&(1<<(d&63)) != 0 {
 		return false
@@ -403,7 +371,7 @@ func setBit(b []uint64, d uint32) bool {
 }
 
 func (e *executor) keywordMatcher(n *pKeyword, v *view) matcher {
-	bits := newBits(v.limit)
+	bits := e.bitset(v.limit)
 	count := 0
 	var c kwCursor
 	add := func(l kwList) {
@@ -434,7 +402,7 @@ func (n *pNumeric) contains(x float64) bool {
 }
 
 func (e *executor) numericMatcher(n *pNumeric, v *view) matcher {
-	bits := newBits(v.limit)
+	bits := e.bitset(v.limit)
 	count := 0
 	v.r.numeric(n.field, func(doc uint32, x float64) {
 		if doc < v.limit && n.contains(x) && setBit(bits, doc) {
@@ -450,7 +418,7 @@ func (e *executor) numericMatcher(n *pNumeric, v *view) matcher {
 // regexMatcher verifies the unit's trigram candidates (every doc when the
 // unit has no trigram index) against the pattern.
 func (e *executor) regexMatcher(n *pRegex, v *view) matcher {
-	bits := newBits(v.limit)
+	bits := e.bitset(v.limit)
 	count := 0
 	verify := func(d uint32) bool {
 		if d >= v.limit || v.dead.has(d) {
@@ -506,34 +474,15 @@ func (e *executor) docText(v *view, d uint32) ([]byte, error) {
 	return t, nil
 }
 
-// hitCorrections lists the corrected words a hit contains.
-func (e *executor) hitCorrections(v *view, d uint32) []Correction {
-	var out []Correction
-	for _, t := range e.plan.terms {
-		if !t.corrected {
-			continue
-		}
-		var to []string
-		cur, _ := e.termCursors(t, v)
-		for _, tc := range cur {
-			if !tc.corrected {
-				continue
-			}
-			if tc.c.advance(d) == d && tc.c.mask&t.mask != 0 {
-				to = append(to, tc.text)
-			}
-		}
-		if len(to) > 0 {
-			out = append(out, Correction{From: t.text, To: to})
-		}
-	}
-	return out
-}
-
 // topK keeps the k best candidates in a min-heap (worst at the root).
 type topK struct {
 	k int
 	h []scored
+}
+
+func (t *topK) reset(k int) {
+	t.k = k
+	t.h = t.h[:0]
 }
 
 func (t *topK) push(s scored) {
@@ -549,9 +498,14 @@ func (t *topK) push(s scored) {
 		}
 		return
 	}
-	if !better(s, t.h[0]) {
-		return
+	if better(s, t.h[0]) {
+		t.replaceWorst(s)
 	}
+}
+
+// replaceWorst puts s in place of the worst candidate (the heap is full
+// and s is better).
+func (t *topK) replaceWorst(s scored) {
 	t.h[0] = s
 	for i := 0; ; {
 		l, r, w := 2*i+1, 2*i+2, i
@@ -569,9 +523,9 @@ func (t *topK) push(s scored) {
 	}
 }
 
-// sorted returns the kept candidates best first.
-func (t *topK) sorted() []scored {
-	out := slices.Clone(t.h)
+// sorted appends the kept candidates to out, best first.
+func (t *topK) sorted(out []scored) []scored {
+	out = append(out, t.h...)
 	slices.SortFunc(out, func(a, b scored) int {
 		if better(a, b) {
 			return -1

@@ -58,6 +58,10 @@ const (
 	// existence is one lookup even for values that have no keyword of
 	// their own ("", [], {}).
 	KeywordHas = "has"
+	// KeywordFolder holds each folder the path is in, with a trailing '/'
+	// ("a/" and "a/b/" for a/b/c.md), so that a path prefix ending at a
+	// folder is one lookup instead of a walk over every path under it.
+	KeywordFolder = "folder"
 )
 
 // Numeric fields: created and updated (unix seconds), and every frontmatter
@@ -110,6 +114,11 @@ func docKeywords(d *index.Doc) ([]string, []numericValue) {
 		add(KeywordTagTree, t)
 	}
 	add(KeywordPath, d.Path)
+	for i := 0; i < len(d.Path); i++ {
+		if d.Path[i] == '/' {
+			add(KeywordFolder, d.Path[:i+1])
+		}
+	}
 	add(KeywordKey, d.Key)
 	add(KeywordCollection, d.Collection)
 	add(KeywordLang, d.Lang)

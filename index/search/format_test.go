@@ -1,11 +1,13 @@
 package search
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,9 +63,14 @@ var v1Queries = []struct {
 
 const v1Dir = "testdata/format-v1"
 
-// writeV1Sample builds the sample: two segments, one with a tombstone
+// sampleDir is the sample index written by the build of a format version;
+// -update rewrites the current version's only (older samples are what
+// older builds wrote, kept to prove they still open and answer alike).
+func sampleDir(version int) string { return fmt.Sprintf("testdata/format-v%d", version) }
+
+// writeSample builds the sample: two segments, one with a tombstone
 // generation (a delete and an update), like an index in real use.
-func writeV1Sample(t *testing.T, dir string) {
+func writeSample(t *testing.T, dir string) {
 	os.RemoveAll(dir)
 	idx, err := Open(vfs.OS, dir, Options{noWorker: true})
 	if err != nil {
@@ -98,23 +105,57 @@ type goldenResult struct {
 	Hits  []goldenHit
 }
 
-func TestFormatV1Sample(t *testing.T) {
-	if *update {
-		writeV1Sample(t, v1Dir)
+func TestFormatV1Sample(t *testing.T) { checkFormatSample(t, 1) }
+
+func TestFormatV2Sample(t *testing.T) { checkFormatSample(t, 2) }
+
+// TestFormatSamplesAgree: the same documents and changes give the same
+// answers whatever the format they were written in.
+func TestFormatSamplesAgree(t *testing.T) {
+	read := func(version int) []goldenResult {
+		data, err := os.ReadFile(filepath.Join(sampleDir(version), "golden.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r []goldenResult
+		if err := json.Unmarshal(data, &r); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	v1 := read(1)
+	for v := 2; v <= formatVersion; v++ {
+		if diff := cmp.Diff(v1, read(v)); diff != "" {
+			t.Errorf("format %d sample answers differ from format 1's (-v1 +v%d):\n%s", v, v, diff)
+		}
+	}
+}
+
+// checkFormatSample opens the sample of a format version, checks that its
+// segments are in that version and compares its answers with its golden.
+func checkFormatSample(t *testing.T, version int) {
+	src := sampleDir(version)
+	if *update && version == formatVersion {
+		writeSample(t, src)
 	}
 	// Open a copy: Open removes leftovers and must never touch the sample.
 	dir := t.TempDir()
-	entries, err := os.ReadDir(v1Dir)
+	entries, err := os.ReadDir(src)
 	if err != nil {
-		t.Fatalf("the format sample is missing (go test -run TestFormatV1Sample -update writes it): %v", err)
+		t.Fatalf("the format sample is missing (go test -run TestFormatV%dSample -update writes it with a build of that version): %v", version, err)
 	}
 	for _, e := range entries {
 		if e.Name() == "golden.json" {
 			continue
 		}
-		data, err := os.ReadFile(filepath.Join(v1Dir, e.Name()))
+		data, err := os.ReadFile(filepath.Join(src, e.Name()))
 		if err != nil {
 			t.Fatal(err)
+		}
+		if strings.HasSuffix(e.Name(), ".seg") {
+			if v := binary.LittleEndian.Uint32(data[len(data)-footerSize+16:]); v != uint32(version) {
+				t.Fatalf("%s is in format %d, not %d", e.Name(), v, version)
+			}
 		}
 		if err := os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644); err != nil {
 			t.Fatal(err)
@@ -128,7 +169,7 @@ func TestFormatV1Sample(t *testing.T) {
 		return texts[key], nil
 	}})
 	if err != nil {
-		t.Fatalf("opening the version 1 sample: %v", err)
+		t.Fatalf("opening the version %d sample: %v", version, err)
 	}
 	defer idx.Close()
 	mustCheck(t, idx)
@@ -144,8 +185,8 @@ func TestFormatV1Sample(t *testing.T) {
 		}
 		got = append(got, r)
 	}
-	golden := filepath.Join(v1Dir, "golden.json")
-	if *update {
+	golden := filepath.Join(src, "golden.json")
+	if *update && version == formatVersion {
 		data, _ := json.MarshalIndent(got, "", "  ")
 		if err := os.WriteFile(golden, append(data, '\n'), 0o644); err != nil {
 			t.Fatal(err)
@@ -160,7 +201,7 @@ func TestFormatV1Sample(t *testing.T) {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("answers from the version 1 sample changed (-golden +got):\n%s", diff)
+		t.Errorf("answers from the version %d sample changed (-golden +got):\n%s", version, diff)
 	}
 	for _, r := range got {
 		if r.Query != "deleted" && r.Total == 0 {

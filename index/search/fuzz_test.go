@@ -27,8 +27,8 @@ func writeSeeds(t *testing.T, target string, seeds map[string][]byte) {
 	}
 }
 
-func sampleFile(f *testing.F, name string) []byte {
-	data, err := os.ReadFile(filepath.Join(v1Dir, name))
+func sampleFile(f *testing.F, version int, name string) []byte {
+	data, err := os.ReadFile(filepath.Join(sampleDir(version), name))
 	if err != nil {
 		f.Fatalf("format sample missing: %v", err)
 	}
@@ -90,13 +90,13 @@ func exerciseSegment(t *testing.T, data []byte) {
 			checkList(l, s.numDocs, []byte(w), s.normsData)
 		}
 		s.stemAliases([]byte(w), func([]byte, textList) {})
-		s.prefixText([]byte(w[:1]), func([]byte) bool { return true })
+		s.prefixText([]byte(w[:1]), func(term []byte, l textList) bool {
+			checkList(l, s.numDocs, term, s.normsData)
+			return true
+		})
 	}
-	if b, err := levBuilders(); err == nil {
-		if dfa, err := b[0].BuildDfa("pipelnes", 1); err == nil {
-			s.fuzzyText(dfa, nil, func([]byte) bool { return true })
-		}
-	}
+	s.fuzzyText(newLevQuery("pipelnes", 1), func([]byte, int) bool { return true })
+	s.fuzzyText(newLevQuery("maintenanse", 2), func([]byte, int) bool { return true })
 	s.rangeKeyword(nil, nil, func([]byte, kwList) bool { return true })
 	for f := range s.numCols {
 		s.numeric(f, func(uint32, float64) {})
@@ -104,16 +104,22 @@ func exerciseSegment(t *testing.T, data []byte) {
 }
 
 func FuzzSegmentReader(f *testing.F) {
-	seg := sampleFile(f, "000001.seg")
+	seg := sampleFile(f, 1, "000001.seg")
+	seg2 := sampleFile(f, 2, "000001.seg")
 	seeds := map[string][]byte{
-		"segment":   seg,
-		"truncated": seg[:len(seg)/2],
-		"tail":      seg[len(seg)-footerSize-8:],
-		"magic":     []byte(segmentMagic),
+		"segment":    seg,
+		"truncated":  seg[:len(seg)/2],
+		"tail":       seg[len(seg)-footerSize-8:],
+		"magic":      []byte(segmentMagic),
+		"segment-v2": seg2,
+		"small-v2":   sampleFile(f, 2, "000002.seg"),
 	}
 	flipped := append([]byte(nil), seg...)
 	flipped[len(flipped)/3] ^= 0x40
 	seeds["bitflip"] = flipped
+	flipped2 := append([]byte(nil), seg2...)
+	flipped2[len(flipped2)/2] ^= 0x08
+	seeds["bitflip-v2"] = flipped2
 	if *update {
 		writeSeeds(&testing.T{}, "FuzzSegmentReader", seeds)
 	}
@@ -127,7 +133,13 @@ func FuzzSegmentReader(f *testing.F) {
 }
 
 func TestSegmentCorruptionIsReported(t *testing.T) {
-	seg, err := os.ReadFile(filepath.Join(v1Dir, "000001.seg"))
+	for v := 1; v <= formatVersion; v++ {
+		t.Run(fmt.Sprintf("v%d", v), func(t *testing.T) { checkCorruptionIsReported(t, v) })
+	}
+}
+
+func checkCorruptionIsReported(t *testing.T, version int) {
+	seg, err := os.ReadFile(filepath.Join(sampleDir(version), "000001.seg"))
 	if err != nil {
 		t.Fatal(err)
 	}

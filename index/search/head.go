@@ -6,8 +6,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/blevesearch/vellum/levenshtein"
-
 	"github.com/kotadb/kotadb/index"
 	"github.com/kotadb/kotadb/index/analysis"
 	"github.com/kotadb/kotadb/index/trigram"
@@ -211,25 +209,20 @@ func (h *head) sortedTerms(keep func(string) bool) []string {
 	return out
 }
 
-func (h *head) prefixText(prefix []byte, fn func(term []byte) bool) {
+func (h *head) prefixText(prefix []byte, fn func(term []byte, l textList) bool) {
 	p := string(prefix)
 	for _, t := range h.sortedTerms(func(t string) bool { return strings.HasPrefix(t, p) }) {
-		if !fn([]byte(t)) {
+		if !fn([]byte(t), h.list(h.terms[t])) {
 			return
 		}
 	}
 }
 
-func (h *head) fuzzyText(dfa *levenshtein.DFA, prefix []byte, fn func(term []byte) bool) {
-	p := string(prefix)
-	for _, t := range h.sortedTerms(func(t string) bool {
-		if !strings.HasPrefix(t, p) {
-			return false
-		}
-		ok, _ := dfa.MatchAndDistance(t)
-		return ok
-	}) {
-		if !fn([]byte(t)) {
+// fuzzyText checks every term of the head (which has no ordered
+// dictionary to walk); the length filter in distance rejects most at once.
+func (h *head) fuzzyText(l *levQuery, fn func(term []byte, dist int) bool) {
+	for t := range h.terms {
+		if d, ok := l.distance([]byte(t)); ok && !fn([]byte(t), d) {
 			return
 		}
 	}

@@ -33,9 +33,9 @@ type termMatcher struct {
 
 type termCursor struct {
 	c         textCursor
-	text      string
 	weight    float64
 	corrected bool
+	variant   int // see listRef
 }
 
 func newTermMatcher(cur []termCursor, mask uint8, idf float64, sc *fieldScorer) *termMatcher {
@@ -51,7 +51,7 @@ func newTermMatcher(cur []termCursor, mask uint8, idf float64, sc *fieldScorer) 
 // fix skips entries that have the term only in fields outside the mask.
 func (m *termMatcher) fix(c *textCursor) {
 	for c.doc != noDoc && c.mask&m.mask == 0 {
-		c.next(false)
+		c.next()
 	}
 }
 
@@ -73,7 +73,7 @@ func (m *termMatcher) next() uint32 {
 	for i := range m.cur {
 		c := &m.cur[i].c
 		if c.doc == m.d {
-			c.next(false)
+			c.next()
 			m.fix(c)
 		}
 	}
@@ -172,7 +172,7 @@ func (m *phraseMatcher) settle(d uint32) uint32 {
 		if m.count() {
 			return d
 		}
-		d = m.cur[0].next(false)
+		d = m.cur[0].next()
 	}
 	return noDoc
 }
@@ -221,7 +221,7 @@ func (m *phraseMatcher) next() uint32 {
 	if m.d == noDoc {
 		return noDoc
 	}
-	m.d = m.settle(m.cur[0].next(false))
+	m.d = m.settle(m.cur[0].next())
 	return m.d
 }
 
@@ -493,9 +493,10 @@ func (noneMatcher) cost() int             { return 0 }
 const manyCursors = 8
 
 // accumMatcher is a termMatcher over many lists, precomputed: each list is
-// walked once and its weighted frequencies added into dense per-doc arrays.
+// walked once and its contribution to each doc's tf~ added into a dense
+// per-doc array (tf~ is linear in the frequencies).
 type accumMatcher struct {
-	tf        []float64 // numTextFields per doc
+	tfn       []float64 // tf~ per doc
 	has       []uint64  // docs with a match
 	exactBits []uint64  // docs with an uncorrected match
 	limit     uint32
@@ -505,11 +506,11 @@ type accumMatcher struct {
 	n         int
 }
 
-func newAccumMatcher(cur []termCursor, mask uint8, limit uint32, idf float64, sc *fieldScorer) *accumMatcher {
-	m := &accumMatcher{tf: make([]float64, int(limit)*numTextFields), has: newBits(limit), exactBits: newBits(limit), limit: limit, idf: idf, sc: sc}
+func (e *executor) newAccumMatcher(cur []termCursor, mask uint8, limit uint32, idf float64, sc *fieldScorer) *accumMatcher {
+	m := &accumMatcher{tfn: e.floatBuf(int(limit)), has: e.bitset(limit), exactBits: e.bitset(limit), limit: limit, idf: idf, sc: sc}
 	for i := range cur {
 		tc := &cur[i]
-		for c := &tc.c; c.doc != noDoc; c.next(false) {
+		for c := &tc.c; c.doc != noDoc; c.next() {
 			fm := c.mask & mask
 			if fm == 0 || c.doc >= limit {
 				continue
@@ -520,10 +521,9 @@ func newAccumMatcher(cur []termCursor, mask uint8, limit uint32, idf float64, sc
 			if !tc.corrected {
 				setBit(m.exactBits, c.doc)
 			}
-			row := m.tf[int(c.doc)*numTextFields:]
 			for fm != 0 {
 				f := bits.TrailingZeros8(fm)
-				row[f] += tc.weight * float64(c.tf[f])
+				m.tfn[c.doc] += tc.weight * float64(c.tf[f]) * sc.factorAt(c.doc, f)
 				fm &= fm - 1
 			}
 		}
@@ -555,9 +555,7 @@ func (m *accumMatcher) advance(target uint32) uint32 {
 }
 
 func (m *accumMatcher) score() float64 {
-	var tf [numTextFields]float64
-	copy(tf[:], m.tf[int(m.d)*numTextFields:])
-	return m.sc.saturate(m.idf, m.sc.tfNorm(m.d, &tf))
+	return m.sc.saturate(m.idf, m.tfn[m.d])
 }
 
 func (m *accumMatcher) exact() bool { return m.exactBits[m.d>>6]&(1<<(m.d&63)) != 0 }

@@ -111,22 +111,28 @@ func mergeInput(segs []*segment, tri *trigram.Builder) *segmentInput {
 					return segs[i].corrupt.Load()
 				}
 				// Re-encode each entry's doc delta with the shift; the
-				// rest of the entry and the positions are copied as is.
+				// rest of a version 2 entry and the positions (the same
+				// in both versions) are copied as is, a version 1
+				// entry's frequencies are written again as a code.
+				var e entry
 				for o := 0; o < len(l.docs); {
 					lp := int64(-1)
 					if o > 0 {
 						lp = prev - int64(bases[i])
 					}
-					doc, _, _, next, ok := decodeEntryHeader(l.docs, o, lp)
-					if !ok {
+					if !decodeEntry(l.docs, o, lp, l.v1, &e) {
 						return segs[i].corruptf("section text postings", "malformed entry of %q", term)
 					}
 					_, n := binary.Uvarint(l.docs[o:])
-					shifted := int64(doc) + int64(bases[i])
+					shifted := int64(e.doc) + int64(bases[i])
 					docs = binary.AppendUvarint(docs, uint64(shifted-prev-1))
-					docs = append(docs, l.docs[o+n:next]...)
+					if l.v1 {
+						docs = appendCode(docs, e.mask, &e.tf)
+					} else {
+						docs = append(docs, l.docs[o+n:e.next]...)
+					}
 					prev = shifted
-					o = next
+					o = e.next
 					df++
 				}
 				pos = append(pos, l.pos...)

@@ -4,12 +4,11 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"unicode/utf8"
-
-	"github.com/blevesearch/vellum/levenshtein"
 
 	"github.com/kotadb/kotadb/index/analysis"
 	"github.com/kotadb/kotadb/index/trigram"
@@ -27,9 +26,16 @@ type pTerm struct {
 	mask     uint8
 	text     string // the analyzed word; "" for a pure prefix
 	stem     string // stem group to match when useStem
+	stemKey  []byte // stem, for dictionary lookups
 	useStem  bool
 	selfStem bool // the stem, as a word, belongs to its own group
 	variants []pVariant
+	// expansions are, per view of the snapshot, the words a prefix
+	// expanded to there (in order) with their postings, so that matching
+	// need not look them up again.
+	expansions []pExpansion
+	// perView caches, per view, the posting lists the term matches.
+	perView []termLists
 	// expansion bookkeeping for Explain and Results
 	prefix      bool
 	capped      bool
@@ -369,7 +375,8 @@ func (p *planner) newTerm(label, text string, mask uint8, stem bool) *pTerm {
 	if stem {
 		t.useStem = true
 		t.stem = p.stem([]byte(text))
-		t.selfStem = p.stem([]byte(t.stem)) == t.stem
+		t.stemKey = []byte(t.stem)
+		t.selfStem = p.stem(t.stemKey) == t.stem
 	}
 	p.terms = append(p.terms, t)
 	return t
@@ -404,6 +411,22 @@ func (p *planner) phraseOf(toks []analysis.Token, mask uint8) *pPhrase {
 	return ph
 }
 
+// pExpansion is one view's words starting with a prefix, in order, with
+// their postings.
+type pExpansion struct {
+	words []byte // the words, concatenated
+	ends  []int  // word i ends at ends[i]
+	lists []textList
+}
+
+func (x *pExpansion) word(i int) []byte {
+	start := 0
+	if i > 0 {
+		start = x.ends[i-1]
+	}
+	return x.words[start:x.ends[i]]
+}
+
 func (p *planner) prefix(q Prefix) (planNode, error) {
 	mask, err := fieldMask(q.Field)
 	if err != nil {
@@ -413,41 +436,49 @@ func (p *planner) prefix(q Prefix) (planNode, error) {
 	if pre == "" {
 		return &pNone{"empty prefix"}, nil
 	}
-	t := &pTerm{label: pre, mask: mask, prefix: true}
-	set := map[string]bool{}
-	for _, v := range p.snap.views {
-		n := 0
-		v.r.prefixText([]byte(pre), func(term []byte) bool {
-			set[string(term)] = true
-			n++
-			return n <= p.opts.MaxExpansions
+	t := &pTerm{label: pre, mask: mask, prefix: true, expansions: make([]pExpansion, len(p.snap.views))}
+	// Each view's first MaxExpansions+1 words hold the first MaxExpansions
+	// of the union, and tell whether the cap cut it.
+	var all [][]byte
+	for vi, v := range p.snap.views {
+		x := &t.expansions[vi]
+		v.r.prefixText([]byte(pre), func(term []byte, l textList) bool {
+			x.words = append(x.words, term...)
+			x.ends = append(x.ends, len(x.words))
+			x.lists = append(x.lists, l)
+			return len(x.lists) <= p.opts.MaxExpansions
 		})
+		for i := range x.lists {
+			all = append(all, x.word(i))
+		}
 	}
-	words := make([]string, 0, len(set))
-	for w := range set {
-		words = append(words, w)
+	if len(p.snap.views) > 1 {
+		slices.SortFunc(all, bytes.Compare)
+		all = slices.CompactFunc(all, bytes.Equal)
 	}
-	sort.Strings(words)
-	if len(words) > p.opts.MaxExpansions {
-		words, t.capped = words[:p.opts.MaxExpansions], true
+	if len(all) > p.opts.MaxExpansions {
+		all, t.capped = all[:p.opts.MaxExpansions], true
 	}
-	for _, w := range words {
-		t.variants = append(t.variants, pVariant{text: w, weight: 1})
+	// One string holds every word.
+	n := 0
+	for _, w := range all {
+		n += len(w)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, w := range all {
+		b.Write(w)
+	}
+	joined := b.String()
+	t.variants = make([]pVariant, len(all))
+	off := 0
+	for i, w := range all {
+		t.variants[i] = pVariant{text: joined[off : off+len(w)], weight: 1}
+		off += len(w)
 	}
 	p.terms = append(p.terms, t)
 	return t, nil
 }
-
-var levBuilders = sync.OnceValues(func() ([2]*levenshtein.LevenshteinAutomatonBuilder, error) {
-	var b [2]*levenshtein.LevenshteinAutomatonBuilder
-	var err error
-	for i := range b {
-		if b[i], err = levenshtein.NewLevenshteinAutomatonBuilder(uint8(i+1), true); err != nil {
-			return b, err
-		}
-	}
-	return b, nil
-})
 
 // correct adds the words within the term's edit distance (Damerau-
 // Levenshtein, over every unit's dictionary) as weighted variants, nearest
@@ -458,27 +489,17 @@ func (p *planner) correct(t *pTerm) {
 	if dist == 0 {
 		return
 	}
-	builders, err := levBuilders()
-	if err != nil {
-		return
-	}
-	dfa, err := builders[dist-1].BuildDfa(t.text, uint8(dist))
-	if err != nil {
-		return
-	}
+	lq := newLevQuery(t.text, dist)
 	cands := map[string]int{}
 	for _, v := range p.snap.views {
-		v.r.fuzzyText(dfa, nil, func(term []byte) bool {
-			w := string(term)
-			if _, seen := cands[w]; seen || w == t.text {
+		v.r.fuzzyText(lq, func(term []byte, d int) bool {
+			if _, seen := cands[string(term)]; seen || d == 0 || string(term) == t.text {
 				return true
 			}
 			if t.useStem && analysis.Stemmable(term) && p.stem(term) == t.stem {
 				return true
 			}
-			if _, d := dfa.MatchAndDistance(w); d > 0 {
-				cands[w] = int(d)
-			}
+			cands[string(term)] = d
 			return true
 		})
 	}

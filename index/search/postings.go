@@ -3,26 +3,38 @@ package search
 import (
 	"encoding/binary"
 	"math"
+	"math/bits"
 )
 
 // Postings encoding, shared by the in-memory head and by segment files (the
 // head appends to the same streams a segment stores, so one cursor reads
 // both).
 //
-// Text postings of one term are two byte streams:
+// Text postings of one term are two byte streams. Version 2 (the head and
+// segment format 2):
 //
 //	docs: per document, in increasing doc order:
 //	        uvarint  doc - (previous doc + 1)   (previous starts at -1)
-//	        byte     field mask (bit f set: the term occurs in text field f)
-//	        uvarint  term frequency, once per set bit, in field order
-//	        uvarint  length in bytes of the document's entry in pos
+//	        byte     code: f<<5 | tf (f < 5, 1 <= tf <= 31) when the term
+//	                 occurs in one text field f, tf times; else 0xE0 | mask
+//	                 (bit f set: the term occurs in text field f) followed
+//	                 by the uvarint term frequency of each set field, in
+//	                 field order
 //	pos:  per document, per set field in field order, the term's positions
 //	      in that field as uvarint deltas (the first from 0).
 //
-// Keeping positions apart lets scoring and counting skip them, and the
-// per-entry length lets a cursor step over positions without decoding them.
-// In segments a term's streams are preceded by a header with skip entries
-// (see segment.go); the head's lists have none.
+// Most postings are one byte of delta and one of code. A document's
+// positions are the next (sum of its frequencies) varints of pos; a cursor
+// only counts its way to them when a phrase asks (skip entries give the pos
+// offset of each block).
+//
+// Version 1 (segment format 1, still read) differs in the docs stream
+// only: after the delta, a mask byte, the uvarint frequency of each set
+// field and the uvarint length in bytes of the document's positions.
+//
+// Keeping positions apart lets scoring and counting skip them. In segments
+// a term's streams are preceded by a header with skip entries (see
+// segment.go); the head's lists have none.
 //
 // Keyword postings are a single stream of uvarint doc deltas (same rule).
 
@@ -37,16 +49,18 @@ const skipInterval = 128
 // pos streams (uint32 each).
 const skipEntrySize = 12
 
-// appendTextPosting appends one document's entry to a term's streams.
+// Codes of the version 2 docs stream.
+const (
+	codeMaxTF  = 31   // highest frequency a one-field code holds
+	codeSingle = 0xA0 // codes below are one-field codes
+	codeMulti  = 0xE0 // 0xE0 | mask: frequencies follow
+)
+
+// appendTextPosting appends one document's entry to a term's streams
+// (version 2). positions holds the positions of each set field in turn.
 func appendTextPosting(docs, pos []byte, prevDoc int64, doc uint32, mask uint8, tf *[numTextFields]uint32, positions []uint32) ([]byte, []byte) {
 	docs = binary.AppendUvarint(docs, uint64(int64(doc)-prevDoc-1))
-	docs = append(docs, mask)
-	for f := range numTextFields {
-		if mask&(1<<f) != 0 {
-			docs = binary.AppendUvarint(docs, uint64(tf[f]))
-		}
-	}
-	start := len(pos)
+	docs = appendCode(docs, mask, tf)
 	i := 0
 	for f := range numTextFields {
 		if mask&(1<<f) == 0 {
@@ -59,8 +73,104 @@ func appendTextPosting(docs, pos []byte, prevDoc int64, doc uint32, mask uint8, 
 		}
 		i += int(tf[f])
 	}
-	docs = binary.AppendUvarint(docs, uint64(len(pos)-start))
 	return docs, pos
+}
+
+// appendCode appends the code (and frequencies) of a version 2 entry.
+func appendCode(docs []byte, mask uint8, tf *[numTextFields]uint32) []byte {
+	if bits.OnesCount8(mask) == 1 {
+		f := bits.TrailingZeros8(mask)
+		if tf[f] <= codeMaxTF {
+			return append(docs, byte(f<<5)|byte(tf[f]))
+		}
+	}
+	docs = append(docs, codeMulti|mask)
+	for f := range numTextFields {
+		if mask&(1<<f) != 0 {
+			docs = binary.AppendUvarint(docs, uint64(tf[f]))
+		}
+	}
+	return docs
+}
+
+// entry is one decoded docs-stream entry.
+type entry struct {
+	doc    uint32
+	mask   uint8
+	tf     [numTextFields]uint32
+	sumTF  uint64 // version 2: the number of position varints
+	posLen int    // version 1: the byte length of the positions
+	next   int    // offset of the next entry
+}
+
+// decodeEntry decodes the entry at off of a docs stream whose previous doc
+// is prev. It reports false on malformed bytes.
+func decodeEntry(docs []byte, off int, prev int64, v1 bool, e *entry) bool {
+	if off >= len(docs) {
+		return false
+	}
+	var d uint64
+	if b := docs[off]; b < 0x80 {
+		d = uint64(b)
+		off++
+	} else {
+		v, n := binary.Uvarint(docs[off:])
+		if n <= 0 {
+			return false
+		}
+		d, off = v, off+n
+	}
+	if off >= len(docs) {
+		return false
+	}
+	doc := prev + 1 + int64(d)
+	if d >= noDoc || doc >= noDoc {
+		return false
+	}
+	e.doc = uint32(doc)
+	code := docs[off]
+	off++
+	e.tf = [numTextFields]uint32{}
+	if !v1 && code < codeSingle {
+		f, tf := code>>5, uint32(code&codeMaxTF)
+		if tf == 0 {
+			return false
+		}
+		e.mask, e.tf[f], e.sumTF, e.next = 1<<f, tf, uint64(tf), off
+		return true
+	}
+	mask := code
+	if !v1 {
+		if code <= codeMulti {
+			return false
+		}
+		mask = code &^ codeMulti
+	}
+	if mask == 0 || mask >= 1<<numTextFields {
+		return false
+	}
+	e.mask, e.sumTF = mask, 0
+	for f := range numTextFields {
+		if mask&(1<<f) != 0 {
+			v, n := binary.Uvarint(docs[min(off, len(docs)):])
+			if n <= 0 || v == 0 || v > math.MaxUint32 {
+				return false
+			}
+			e.tf[f] = uint32(v)
+			e.sumTF += v
+			off += n
+		}
+	}
+	if v1 {
+		l, n := binary.Uvarint(docs[min(off, len(docs)):])
+		if n <= 0 || l > math.MaxInt32 {
+			return false
+		}
+		e.posLen = int(l)
+		off += n
+	}
+	e.next = off
+	return true
 }
 
 // textCursor iterates one term's text postings. The zero value is
@@ -68,80 +178,79 @@ func appendTextPosting(docs, pos []byte, prevDoc int64, doc uint32, mask uint8, 
 // segment whose checksums matched but whose writer was broken) end the
 // list and set bad, which Check reports.
 type textCursor struct {
-	docs   []byte
-	pos    []byte
-	skips  []byte // skip entries, skipEntrySize each
-	limit  uint32 // docs >= limit are past the end (head snapshots)
-	off    int    // next entry in docs
-	posOff int    // start of the current doc's entry in pos
-	posLen int
-	doc    uint32
-	mask   uint8
-	tf     [numTextFields]uint32
-	bad    bool
-	df     uint32 // the list's length (dead docs and docs past limit included)
+	docs  []byte
+	pos   []byte
+	skips []byte // skip entries, skipEntrySize each
+	limit uint32 // docs >= limit are past the end (head snapshots)
+	off   int    // next entry in docs
+	// The current doc's positions start posSkip varints after posOff
+	// (version 2 counts them only when asked; version 1 knows posLen).
+	posOff  int
+	posSkip uint64
+	posLen  int    // version 1
+	sumTF   uint64 // version 2: the current doc's position count
+	doc     uint32
+	mask    uint8
+	v1      bool
+	bad     bool
+	tf      [numTextFields]uint32
+	df      uint32 // the list's length (dead docs and docs past limit included)
 }
 
-func (c *textCursor) reset(docs, pos, skips []byte, limit uint32, df uint32) {
-	*c = textCursor{docs: docs, pos: pos, skips: skips, limit: limit, df: df}
-	c.next(true)
+func (c *textCursor) reset(l *textList, limit uint32) {
+	*c = textCursor{docs: l.docs, pos: l.pos, skips: l.skips, limit: limit, df: l.df, v1: l.v1}
+	c.decode(-1)
 }
 
-// next moves to the next entry; first is true for the first entry.
-func (c *textCursor) next(first bool) uint32 {
-	if !first && c.doc == noDoc {
+// next moves to the next entry.
+func (c *textCursor) next() uint32 {
+	if c.doc == noDoc {
 		return noDoc
 	}
-	if c.off >= len(c.docs) {
-		c.doc = noDoc
-		return noDoc
-	}
-	var prev int64 = -1
-	if !first {
-		prev = int64(c.doc)
+	if c.v1 {
 		c.posOff += c.posLen
+	} else {
+		c.posSkip += c.sumTF
 	}
-	return c.decode(prev)
+	return c.decode(int64(c.doc))
 }
 
 // decode reads the entry at c.off, whose previous doc is prev.
 func (c *textCursor) decode(prev int64) uint32 {
-	d, n := binary.Uvarint(c.docs[c.off:])
-	if n <= 0 || c.off+n >= len(c.docs) {
-		return c.fail()
-	}
-	c.off += n
-	doc := prev + 1 + int64(d)
-	if doc >= noDoc {
-		return c.fail()
-	}
-	c.mask = c.docs[c.off]
-	c.off++
-	if c.mask == 0 || c.mask >= 1<<numTextFields {
-		return c.fail()
-	}
-	for f := range numTextFields {
-		c.tf[f] = 0
-		if c.mask&(1<<f) != 0 {
-			v, n := binary.Uvarint(c.docs[c.off:])
-			if n <= 0 || v == 0 || v > math.MaxUint32 {
-				return c.fail()
-			}
-			c.tf[f] = uint32(v)
-			c.off += n
-		}
-	}
-	l, n := binary.Uvarint(c.docs[c.off:])
-	if n <= 0 || l > uint64(len(c.pos)-c.posOff) {
-		return c.fail()
-	}
-	c.off += n
-	c.posLen = int(l)
-	if uint32(doc) >= c.limit {
+	off := c.off
+	if off >= len(c.docs) {
 		c.doc = noDoc
 		return noDoc
 	}
-	c.doc = uint32(doc)
+	// The common entry: a one-byte delta and a one-field code.
+	if off+1 < len(c.docs) && !c.v1 {
+		if d, code := c.docs[off], c.docs[off+1]; d < 0x80 && code < codeSingle && code&codeMaxTF != 0 {
+			doc := prev + 1 + int64(d)
+			f, tf := code>>5, uint32(code&codeMaxTF)
+			c.tf = [numTextFields]uint32{}
+			c.tf[f] = tf
+			c.off, c.mask, c.sumTF = off+2, 1<<f, uint64(tf)
+			if doc >= int64(c.limit) {
+				c.doc = noDoc
+				return noDoc
+			}
+			c.doc = uint32(doc)
+			return c.doc
+		}
+	}
+	var e entry
+	if !decodeEntry(c.docs, c.off, prev, c.v1, &e) {
+		return c.fail()
+	}
+	if c.v1 && e.posLen > len(c.pos)-c.posOff {
+		return c.fail()
+	}
+	c.off, c.mask, c.tf, c.sumTF, c.posLen = e.next, e.mask, e.tf, e.sumTF, e.posLen
+	if e.doc >= c.limit {
+		c.doc = noDoc
+		return noDoc
+	}
+	c.doc = e.doc
 	return c.doc
 }
 
@@ -175,8 +284,7 @@ func (c *textCursor) advance(target uint32) uint32 {
 			posOff := int(binary.LittleEndian.Uint32(e[8:]))
 			if last >= c.doc && docsOff > c.off && docsOff < len(c.docs) && posOff <= len(c.pos) {
 				c.off = docsOff
-				c.posOff = posOff
-				c.posLen = 0
+				c.posOff, c.posSkip, c.posLen, c.sumTF = posOff, 0, 0, 0
 				if c.decode(int64(last)) == noDoc {
 					return noDoc
 				}
@@ -184,9 +292,59 @@ func (c *textCursor) advance(target uint32) uint32 {
 		}
 	}
 	for c.doc < target {
-		c.next(false)
+		c.next()
 	}
 	return c.doc
+}
+
+// posStart returns the offset in pos where the current doc's positions
+// start.
+func (c *textCursor) posStart() int {
+	if c.posSkip > 0 {
+		off, ok := skipVarints(c.pos, c.posOff, c.posSkip)
+		if !ok {
+			c.bad = true
+		}
+		c.posOff, c.posSkip = off, 0
+	}
+	return c.posOff
+}
+
+// posEnd returns the offset in pos where the current doc's positions end.
+func (c *textCursor) posEnd() int {
+	start := c.posStart()
+	if c.v1 {
+		return start + c.posLen
+	}
+	end, ok := skipVarints(c.pos, start, c.sumTF)
+	if !ok {
+		c.bad = true
+	}
+	return end
+}
+
+// skipVarints returns the offset after the n uvarints from off, or false
+// (and len(buf)) when buf ends first. Eight bytes at a time: a word holds
+// as many varint ends as bytes without the high bit.
+func skipVarints(buf []byte, off int, n uint64) (int, bool) {
+	for n >= 8 && off+8 <= len(buf) {
+		w := binary.LittleEndian.Uint64(buf[off:])
+		ends := uint64(bits.OnesCount64(^w & 0x8080808080808080))
+		if ends > n {
+			break
+		}
+		n -= ends
+		off += 8
+	}
+	for ; n > 0; off++ {
+		if off >= len(buf) {
+			return len(buf), false
+		}
+		if buf[off] < 0x80 {
+			n--
+		}
+	}
+	return off, true
 }
 
 // positions decodes the current doc's positions in field f into buf.
@@ -195,29 +353,37 @@ func (c *textCursor) positions(f int, buf []uint32) []uint32 {
 	if c.mask&(1<<f) == 0 {
 		return buf
 	}
-	p := c.pos[c.posOff : c.posOff+c.posLen]
-	off := 0
+	p := c.pos
+	end := len(p)
+	if c.v1 {
+		end = c.posOff + c.posLen
+	}
+	off := c.posStart()
+	skip := uint64(0)
 	for g := 0; g < f; g++ {
-		if c.mask&(1<<g) == 0 {
-			continue
+		if c.mask&(1<<g) != 0 {
+			skip += uint64(c.tf[g])
 		}
-		for range c.tf[g] {
-			_, n := binary.Uvarint(p[off:])
+	}
+	off, ok := skipVarints(p[:end], off, skip)
+	if !ok {
+		c.bad = true
+		return buf
+	}
+	var cur uint64
+	for range c.tf[f] {
+		var d uint64
+		if off < end && p[off] < 0x80 {
+			d = uint64(p[off])
+			off++
+		} else {
+			v, n := binary.Uvarint(p[off:end])
 			if n <= 0 {
 				c.bad = true
 				return buf
 			}
-			off += n
+			d, off = v, off+n
 		}
-	}
-	var cur uint64
-	for range c.tf[f] {
-		d, n := binary.Uvarint(p[off:])
-		if n <= 0 {
-			c.bad = true
-			return buf
-		}
-		off += n
 		cur += d
 		if cur > math.MaxUint32 {
 			c.bad = true

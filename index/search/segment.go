@@ -1,6 +1,6 @@
 package search
 
-// Segment file format, version 1.
+// Segment file format, version 2 (version 1 is still read).
 //
 // A segment is written once (segwrite.go) and then only read, mapped into
 // memory. Integers are little-endian; uvarint is encoding/binary's unsigned
@@ -24,11 +24,12 @@ package search
 //	           (byte offset of the body in the text, after frontmatter)
 //	3 norms:   per doc, per text field, uint32 length in tokens
 //	4 text dictionary: vellum FST, term → offset in section 5
-//	5 text postings: per term: uvarint df, uvarint skip count, uvarint docs
-//	           stream length, uvarint pos stream length, the skip entries
-//	           (12 bytes each: uint32 last doc before the block, uint32 block
-//	           offset in docs, uint32 block offset in pos), the docs stream,
-//	           the pos stream (streams as described in postings.go)
+//	5 text postings: per term: uvarint df, uvarint docs stream length,
+//	           uvarint pos stream length, the skip entries ((df-1)/128 of
+//	           them, 12 bytes each: uint32 last doc before the block, uint32
+//	           block offset in docs, uint32 block offset in pos), the docs
+//	           stream, the pos stream (streams as described in postings.go,
+//	           postings version 2)
 //	6 stem dictionary: vellum FST, stem → offset in section 7
 //	7 stem table: per stem: uvarint df of the whole group (the docs holding
 //	           any of its terms, the stem itself included when it is a term
@@ -45,6 +46,9 @@ package search
 //	12 trigrams (optional): the substring index of the docs' texts, in the
 //	           format of package index/trigram (its own header, version and
 //	           checksum); absent when the texts were not available to a merge
+//
+// Version 1 differs in section 5 only: its header holds a uvarint skip
+// count after df, and its streams are postings version 1.
 //
 // Unknown section ids are skipped, so later versions can add sections
 // without breaking older readers of the same major format. Tombstones are
@@ -67,15 +71,15 @@ import (
 	"sync/atomic"
 
 	"github.com/blevesearch/vellum"
-	"github.com/blevesearch/vellum/levenshtein"
 
 	"github.com/kotadb/kotadb/errs"
 	"github.com/kotadb/kotadb/index/trigram"
 	"github.com/kotadb/kotadb/internal/vfs"
 )
 
-// formatVersion is the segment format this build writes and reads.
-const formatVersion = 1
+// formatVersion is the segment format this build writes; it reads it and
+// version 1.
+const formatVersion = 2
 
 const (
 	segmentMagic = "KOTASEG\x00"
@@ -115,6 +119,7 @@ type segment struct {
 	data    []byte
 	release func() error
 	toc     []tocEntry
+	version uint32 // format version
 
 	numDocs    uint32
 	minSeq     uint64
@@ -135,6 +140,9 @@ type segment struct {
 	triOnce    sync.Once
 	tri        *trigram.Reader
 	triErr     error
+	normTab    atomic.Pointer[normTable] // see fieldScorer.useTable
+	termsOnce  sync.Once
+	terms      *termsByLength // for typo tolerance, built on first use
 
 	refs     atomic.Int32
 	obsolete atomic.Bool // merged away: remove the file once unused
@@ -202,11 +210,13 @@ func decodeSegment(path string, data []byte) (s *segment, err error) {
 	if string(footer[20:]) != footerMagic {
 		return nil, s.corruptf("footer", "bad magic %q (truncated file?)", footer[20:])
 	}
-	if v := binary.LittleEndian.Uint32(footer[16:]); v != formatVersion {
-		if v > formatVersion {
-			return nil, fmt.Errorf("segment %s has format version %d, this build reads %d: %w", path, v, formatVersion, errs.ErrFormatVersion)
-		}
+	switch v := binary.LittleEndian.Uint32(footer[16:]); {
+	case v > formatVersion:
+		return nil, fmt.Errorf("segment %s has format version %d, this build reads 1 to %d: %w", path, v, formatVersion, errs.ErrFormatVersion)
+	case v < 1:
 		return nil, s.corruptf("footer", "unknown format version %d", v)
+	default:
+		s.version = v
 	}
 	tocOff := binary.LittleEndian.Uint64(footer[0:])
 	tocLen := uint64(binary.LittleEndian.Uint32(footer[8:]))
@@ -382,17 +392,24 @@ func (s *segment) textListAt(off uint64, where string) (textList, bool) {
 	}
 	r := byteReader{b: s.textPost, off: int(off)}
 	df := r.uvarint()
-	nskip := r.uvarint()
-	docsLen := r.uvarint()
-	posLen := r.uvarint()
-	skips := r.take(nskip * skipEntrySize)
-	docs := r.take(docsLen)
-	pos := r.take(posLen)
 	if r.err || df == 0 || df > uint64(s.numDocs) {
 		s.noteCorrupt(s.corruptf(where, "malformed postings header at %d", off))
 		return textList{}, false
 	}
-	return textList{docs: docs, pos: pos, skips: skips, df: uint32(df)}, true
+	nskip := (df - 1) / skipInterval
+	if s.version == 1 {
+		nskip = r.uvarint()
+	}
+	docsLen := r.uvarint()
+	posLen := r.uvarint()
+	skips := r.take(min(nskip, uint64(len(s.textPost))) * skipEntrySize)
+	docs := r.take(docsLen)
+	pos := r.take(posLen)
+	if r.err {
+		s.noteCorrupt(s.corruptf(where, "malformed postings header at %d", off))
+		return textList{}, false
+	}
+	return textList{docs: docs, pos: pos, skips: skips, df: uint32(df), v1: s.version == 1}, true
 }
 
 func (s *segment) lookupText(term []byte) (l textList, ok bool) {
@@ -514,12 +531,34 @@ func prefixEnd(prefix []byte) []byte {
 	return nil
 }
 
-func (s *segment) prefixText(prefix []byte, fn func(term []byte) bool) {
-	s.iterate(s.textFST, "section text dictionary", nil, prefix, prefixEnd(prefix), func(k []byte, _ uint64) bool { return fn(k) })
+func (s *segment) prefixText(prefix []byte, fn func(term []byte, l textList) bool) {
+	s.iterate(s.textFST, "section text dictionary", nil, prefix, prefixEnd(prefix), func(k []byte, off uint64) bool {
+		l, ok := s.textListAt(off, "section text postings")
+		return !ok || fn(k, l)
+	})
 }
 
-func (s *segment) fuzzyText(dfa *levenshtein.DFA, prefix []byte, fn func(term []byte) bool) {
-	s.iterate(s.textFST, "section text dictionary", dfa, prefix, prefixEnd(prefix), func(k []byte, _ uint64) bool { return fn(k) })
+func (s *segment) fuzzyText(l *levQuery, fn func(term []byte, dist int) bool) {
+	l.walkAll(s.termTables(), fn)
+}
+
+// termTables returns the segment's text terms as sorted tables by length
+// (see fuzzy.go), reading the dictionary on first use.
+func (s *segment) termTables() *termsByLength {
+	s.termsOnce.Do(func() {
+		t := &termsByLength{}
+		total := 0
+		s.iterate(s.textFST, "section text dictionary", nil, nil, nil, func(k []byte, _ uint64) bool {
+			if total += len(k); total > math.MaxUint32 {
+				s.noteCorrupt(s.corruptf("section text dictionary", "terms over 4 GiB"))
+				return false
+			}
+			t.add(k)
+			return true
+		})
+		s.terms = t
+	})
+	return s.terms
 }
 
 func (s *segment) kwListAt(off uint64) (kwList, bool) {

@@ -176,9 +176,11 @@ func writeSections(sw *sectionWriter, in *segmentInput) error {
 				aliases[st] = append(aliases[st], idx)
 			}
 		}
-		skips = buildSkips(skips[:0], docs, df)
+		skips, err := buildSkips(skips[:0], docs, pos, df)
+		if err != nil {
+			return fmt.Errorf("postings of %q: %w", term, err)
+		}
 		hdr = binary.AppendUvarint(hdr[:0], uint64(df))
-		hdr = binary.AppendUvarint(hdr, uint64(len(skips)/skipEntrySize))
 		hdr = binary.AppendUvarint(hdr, uint64(len(docs)))
 		hdr = binary.AppendUvarint(hdr, uint64(len(pos)))
 		for _, b := range [][]byte{hdr, skips, docs, pos} {
@@ -372,58 +374,35 @@ func buildFST(w io.Writer, n int, kv func(i int) ([]byte, uint64)) error {
 	return b.Close()
 }
 
-// buildSkips computes the skip entries of a docs stream: one per
-// skipInterval postings after the first block.
-func buildSkips(skips, docs []byte, df uint32) []byte {
+// buildSkips computes the skip entries of a term's streams (postings
+// version 2): one per skipInterval postings after the first block, (df-1)/
+// skipInterval of them.
+func buildSkips(skips, docs, pos []byte, df uint32) ([]byte, error) {
 	if df <= skipInterval {
-		return skips
+		return skips, nil
 	}
 	prev := int64(-1)
 	posOff := 0
+	var e entry
 	for n, off := 0, 0; off < len(docs); n++ {
 		if n > 0 && n%skipInterval == 0 {
 			skips = binary.LittleEndian.AppendUint32(skips, uint32(prev))
 			skips = binary.LittleEndian.AppendUint32(skips, uint32(off))
 			skips = binary.LittleEndian.AppendUint32(skips, uint32(posOff))
 		}
-		doc, _, posLen, next, ok := decodeEntryHeader(docs, off, prev)
-		if !ok {
-			break
+		if !decodeEntry(docs, off, prev, false, &e) {
+			return nil, fmt.Errorf("malformed docs stream at %d", off)
 		}
-		prev, off = int64(doc), next
-		posOff += posLen
-	}
-	return skips
-}
-
-// decodeEntryHeader decodes one docs-stream entry at off without touching
-// positions: the doc, its mask, its positions length and the next offset.
-func decodeEntryHeader(docs []byte, off int, prev int64) (doc uint32, mask uint8, posLen int, next int, ok bool) {
-	d, n := binary.Uvarint(docs[off:])
-	if n <= 0 || off+n >= len(docs) {
-		return 0, 0, 0, 0, false
-	}
-	off += n
-	v := prev + 1 + int64(d)
-	if v >= noDoc {
-		return 0, 0, 0, 0, false
-	}
-	mask = docs[off]
-	off++
-	for f := range numTextFields {
-		if mask&(1<<f) != 0 {
-			_, n := binary.Uvarint(docs[off:])
-			if n <= 0 {
-				return 0, 0, 0, 0, false
-			}
-			off += n
+		var ok bool
+		if posOff, ok = skipVarints(pos, posOff, e.sumTF); !ok {
+			return nil, fmt.Errorf("positions end before doc %d's", e.doc)
 		}
+		prev, off = int64(e.doc), e.next
 	}
-	l, n := binary.Uvarint(docs[off:])
-	if n <= 0 {
-		return 0, 0, 0, 0, false
+	if len(skips) != int(df-1)/skipInterval*skipEntrySize {
+		return nil, fmt.Errorf("%d skip entries for %d docs", len(skips)/skipEntrySize, df)
 	}
-	return uint32(v), mask, int(l), off + n, true
+	return skips, nil
 }
 
 // unionDF counts the docs holding any of the terms (at the given offsets
@@ -437,23 +416,22 @@ func unionDF(post []byte, terms []int, termOff []uint64, numDocs uint32) uint32 
 	n := uint32(0)
 	for _, t := range terms {
 		r := byteReader{b: post, off: int(termOff[t])}
-		r.uvarint()
-		nskip := r.uvarint()
+		df := r.uvarint()
 		docsLen := r.uvarint()
 		r.uvarint()
-		r.take(nskip * skipEntrySize)
+		r.take((df - 1) / skipInterval * skipEntrySize)
 		docs := r.take(docsLen)
 		prev := int64(-1)
+		var e entry
 		for off := 0; off < len(docs); {
-			doc, _, _, next, ok := decodeEntryHeader(docs, off, prev)
-			if !ok || doc >= numDocs {
+			if !decodeEntry(docs, off, prev, false, &e) || e.doc >= numDocs {
 				break
 			}
-			if seen[doc>>6]&(1<<(doc&63)) == 0 {
-				seen[doc>>6] |= 1 << (doc & 63)
+			if seen[e.doc>>6]&(1<<(e.doc&63)) == 0 {
+				seen[e.doc>>6] |= 1 << (e.doc & 63)
 				n++
 			}
-			prev, off = int64(doc), next
+			prev, off = int64(e.doc), e.next
 		}
 	}
 	return n

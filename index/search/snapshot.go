@@ -20,6 +20,7 @@ type snapshot struct {
 
 // view is one unit as a snapshot sees it.
 type view struct {
+	pos   int // index in the snapshot's views
 	r     reader
 	seg   *segment // nil for heads
 	hd    *head    // nil for segments
@@ -34,15 +35,16 @@ type view struct {
 func (idx *Index) publish() {
 	s := &snapshot{seq: idx.seq}
 	s.refs.Store(1) // the index's reference
+	s.views = make([]view, 0, len(idx.segs)+len(idx.frozen)+1)
 	for _, u := range idx.segs {
 		u.seg.refs.Add(1)
-		s.views = append(s.views, view{r: u.seg, seg: u.seg, dead: u.dead, limit: u.seg.numDocs, sums: u.seg.totals})
+		s.views = append(s.views, view{pos: len(s.views), r: u.seg, seg: u.seg, dead: u.dead, limit: u.seg.numDocs, sums: u.seg.totals})
 	}
 	for _, f := range idx.frozen {
-		s.views = append(s.views, view{r: f.h, hd: f.h, dead: f.dead, limit: uint32(len(f.h.docs)), sums: f.h.lenTotals})
+		s.views = append(s.views, view{pos: len(s.views), r: f.h, hd: f.h, dead: f.dead, limit: uint32(len(f.h.docs)), sums: f.h.lenTotals})
 	}
 	a := idx.active
-	s.views = append(s.views, view{r: a.h, hd: a.h, lock: true, dead: a.dead, limit: uint32(len(a.h.docs)), sums: a.h.lenTotals})
+	s.views = append(s.views, view{pos: len(s.views), r: a.h, hd: a.h, lock: true, dead: a.dead, limit: uint32(len(a.h.docs)), sums: a.h.lenTotals})
 	old := idx.snap
 	idx.snap = s
 	if old != nil {

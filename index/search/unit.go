@@ -2,7 +2,6 @@ package search
 
 import (
 	"github.com/RoaringBitmap/roaring/v2"
-	"github.com/blevesearch/vellum/levenshtein"
 
 	"github.com/kotadb/kotadb/index/trigram"
 )
@@ -25,11 +24,11 @@ type reader interface {
 	// any term of the stem's group when known (segments), else 0.
 	stemAliases(stem []byte, fn func(term []byte, l textList)) (groupDF uint32)
 	// prefixText calls fn for each text term starting with prefix, in
-	// order, until fn returns false.
-	prefixText(prefix []byte, fn func(term []byte) bool)
-	// fuzzyText calls fn for each text term starting with prefix that the
-	// automaton accepts.
-	fuzzyText(dfa *levenshtein.DFA, prefix []byte, fn func(term []byte) bool)
+	// order, with its postings, until fn returns false.
+	prefixText(prefix []byte, fn func(term []byte, l textList) bool)
+	// fuzzyText calls fn for each text term within the query's edit
+	// distance, with that distance, until fn returns false.
+	fuzzyText(l *levQuery, fn func(term []byte, dist int) bool)
 	// lookupKeyword finds a keyword (kwKey form).
 	lookupKeyword(key []byte) (kwList, bool)
 	// rangeKeyword calls fn for each keyword in [from, to), in order.
@@ -53,6 +52,7 @@ type reader interface {
 type textList struct {
 	docs, pos, skips []byte
 	df               uint32 // documents in the list, dead included
+	v1               bool   // postings version 1 (segment format 1)
 }
 
 // kwList locates one keyword's postings.

@@ -67,6 +67,7 @@ func ingestCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		rep.Corpora = append(rep.Corpora, s)
 		rep.Raw = append(rep.Raw, runsOf...)
 	}
+	rep.Machine.LoadEnd = sysinfo.CurrentLoad()
 	if *out != "" {
 		if err := writeJSON(*out, rep); err != nil {
 			return err

@@ -155,7 +155,7 @@ func TestIngestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ingest: %v\nstderr:\n%s", err, stderr.String())
 	}
-	for _, want := range []string{"cold ingest (s)", "database < 0.6x corpus bytes", "3 (3)"} {
+	for _, want := range []string{"cold ingest, store only (s)", "cold DB.Index, store + indices (s)", "derived indices (MB)", "database < 0.6x corpus bytes", "3 (3)"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout.String())
 		}

@@ -59,6 +59,7 @@ func searchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		rep.Corpora = append(rep.Corpora, cr)
 	}
+	rep.Machine.LoadEnd = sysinfo.CurrentLoad()
 	if *out != "" {
 		if err := writeJSON(*out, rep); err != nil {
 			return err

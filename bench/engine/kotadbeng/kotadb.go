@@ -1,15 +1,14 @@
 // Package kotadbeng is kotadb as an engine under test: the whole product
 // through its public API (kotadb.Open, DB.Index, which fills the versioned
-// store and builds the search index and link graph beside it, and
-// DB.Search), so build time, disk and RSS include the store, not just a
+// store and builds the search index and link graph beside it, DB.Search
+// and DB.Query), so build time, disk and RSS include the store, not just a
 // search index.
 //
-// Queries go through DB.Search as KQL, the same text `kotadb search`
-// reads. Each class's query is built as a query-package AST and printed
-// with query.ExprString, so quoting (dots, CJK, words KQL would read as
-// operators) is KQL's own. Tag, path and field classes are filters, which
-// DB.Search refuses; the root package has no filter entry point yet, so
-// this engine does not answer them (Mode "").
+// Every query is built as a query-package AST and printed as KQL with
+// query.ExprString, so quoting (dots, CJK, words KQL would read as
+// operators) is KQL's own. Text classes go through DB.Search, which reads
+// KQL like `kotadb search`; the filter classes (tag, path, field) through
+// query.ParseKQL and DB.Query, like `kotadb query`.
 package kotadbeng
 
 import (
@@ -45,7 +44,13 @@ var modes = map[corpus.Class]string{
 	corpus.ClassIdent:     "sub: raw-text substring (trigrams), case-insensitive, top 10",
 	corpus.ClassSubstr:    "sub: raw-text substring (trigrams), case-insensitive, top 10",
 	corpus.ClassTypo:      "plain words; typo tolerance (1 edit from 5 letters, 2 from 9) when a word matches nothing",
+	corpus.ClassTag:       "tag: filter, nested tags included (DB.Query)",
+	corpus.ClassPath:      "path: prefix filter (DB.Query)",
+	corpus.ClassField:     "frontmatter field equals value (DB.Query)",
 }
+
+// filters are the classes DB.Search refuses and DB.Query answers.
+var filters = map[corpus.Class]bool{corpus.ClassTag: true, corpus.ClassPath: true, corpus.ClassField: true}
 
 // Engine is a kotadb database in one folder.
 type Engine struct {
@@ -147,11 +152,25 @@ func Where(c corpus.Class, q string) (query.Expr, error) {
 		return &query.Text{Kind: query.Phrase, Value: q, Field: "title"}, nil
 	case corpus.ClassIdent, corpus.ClassSubstr:
 		return &query.Text{Kind: query.Substring, Value: q}, nil
+	case corpus.ClassTag:
+		tag := query.NormalizeTag(q)
+		if tag == "" {
+			return nil, fmt.Errorf("kotadb: tag query %q names no tag", q)
+		}
+		return &query.Tag{Name: tag}, nil
+	case corpus.ClassPath:
+		return &query.Path{Op: query.PathPrefix, Value: q}, nil
+	case corpus.ClassField:
+		name, value, ok := strings.Cut(q, ":")
+		if !ok || name == "" || value == "" {
+			return nil, fmt.Errorf("kotadb: field query %q is not key:value", q)
+		}
+		return &query.Field{Name: name, Cond: query.Cond{Op: query.CondEq, Value: query.Literal(value)}}, nil
 	}
 	return nil, &engine.UnsupportedError{Engine: "kotadb", Class: c}
 }
 
-// KQL is q as class c in the search-box language DB.Search reads.
+// KQL is q as class c in the query language DB.Search and DB.Query read.
 func KQL(c corpus.Class, q string) (string, error) {
 	where, err := Where(c, q)
 	if err != nil {
@@ -160,35 +179,44 @@ func KQL(c corpus.Class, q string) (string, error) {
 	return query.ExprString(where), nil
 }
 
-// search runs q as class c with the harness's page size; Query and Count
-// use the same page, since typo tolerance only runs when a page is not full.
-func (e *Engine) search(c corpus.Class, q string) (*kotadb.SearchResults, error) {
+// run runs q as class c with the harness's page size and returns the total
+// number of matches and the number returned. Query and Count share it:
+// typo tolerance only runs when a page is not full, so the page size must
+// be the same for both.
+func (e *Engine) run(c corpus.Class, q string) (total, returned int, err error) {
 	if e.db == nil {
-		return nil, errors.New("kotadb: not open")
+		return 0, 0, errors.New("kotadb: not open")
 	}
 	kql, err := KQL(c, q)
 	if err != nil {
-		return nil, err
+		return 0, 0, err
 	}
-	res, err := e.db.Search(context.Background(), kql, kotadb.SearchOptions{Limit: engine.TopK, NoSnippets: true})
+	ctx := context.Background()
+	if filters[c] {
+		parsed, err := query.ParseKQL(kql)
+		if err != nil {
+			return 0, 0, fmt.Errorf("kotadb: %s query %q (KQL %s): %w", c, q, kql, err)
+		}
+		parsed.Limit = engine.TopK
+		res, err := e.db.Query(ctx, parsed, nil)
+		if err != nil {
+			return 0, 0, fmt.Errorf("kotadb: %s query %q (KQL %s): %w", c, q, kql, err)
+		}
+		return res.Total, len(res.Hits), nil
+	}
+	res, err := e.db.Search(ctx, kql, kotadb.SearchOptions{Limit: engine.TopK, NoSnippets: true})
 	if err != nil {
-		return nil, fmt.Errorf("kotadb: %s query %q (KQL %s): %w", c, q, kql, err)
+		return 0, 0, fmt.Errorf("kotadb: %s query %q (KQL %s): %w", c, q, kql, err)
 	}
-	return res, nil
+	return res.Total, len(res.Hits), nil
 }
 
 func (e *Engine) Query(c corpus.Class, q string) (int, error) {
-	res, err := e.search(c, q)
-	if err != nil {
-		return 0, err
-	}
-	return len(res.Hits), nil
+	_, n, err := e.run(c, q)
+	return n, err
 }
 
 func (e *Engine) Count(c corpus.Class, q string) (int, error) {
-	res, err := e.search(c, q)
-	if err != nil {
-		return 0, err
-	}
-	return res.Total, nil
+	n, _, err := e.run(c, q)
+	return n, err
 }

@@ -48,18 +48,42 @@ func TestKQL(t *testing.T) {
 	}
 }
 
-func TestKQLUnsupported(t *testing.T) {
-	for _, c := range []corpus.Class{corpus.ClassTag, corpus.ClassPath, corpus.ClassField} {
-		var unsupported *engine.UnsupportedError
-		if _, err := KQL(c, "x"); !errors.As(err, &unsupported) {
-			t.Errorf("KQL(%s) error %v, want UnsupportedError", c, err)
+func TestKQLFilters(t *testing.T) {
+	tests := []struct {
+		class corpus.Class
+		q     string
+		want  string
+	}{
+		{corpus.ClassTag, "#engineering/frontend", "tag:engineering/frontend"},
+		{corpus.ClassTag, "#LLM", "tag:llm"},
+		{corpus.ClassPath, "_radar/", "path:_radar/"},
+		{corpus.ClassPath, "UX Research/", `path:"UX Research/"`},
+		{corpus.ClassField, "sig:Comms", "sig:Comms"},
+	}
+	for _, tt := range tests {
+		got, err := KQL(tt.class, tt.q)
+		if err != nil {
+			t.Errorf("KQL(%s, %q): %v", tt.class, tt.q, err)
+			continue
 		}
-		if New().Mode(c) != "" {
-			t.Errorf("Mode(%s) is set for a class the engine does not answer", c)
+		if got != tt.want {
+			t.Errorf("KQL(%s, %q) = %s, want %s", tt.class, tt.q, got, tt.want)
 		}
 	}
-	if _, err := KQL(corpus.ClassWord, " ?! "); err == nil {
-		t.Error("KQL of a query without words succeeded")
+}
+
+func TestKQLErrors(t *testing.T) {
+	var unsupported *engine.UnsupportedError
+	if _, err := KQL("bogus", "x"); !errors.As(err, &unsupported) {
+		t.Errorf("KQL of an unknown class: error %v, want UnsupportedError", err)
+	}
+	for _, bad := range []struct {
+		class corpus.Class
+		q     string
+	}{{corpus.ClassWord, " ?! "}, {corpus.ClassTag, "#"}, {corpus.ClassField, "nocolon"}, {corpus.ClassField, ":v"}} {
+		if _, err := KQL(bad.class, bad.q); err == nil {
+			t.Errorf("KQL(%s, %q) succeeded", bad.class, bad.q)
+		}
 	}
 }
 

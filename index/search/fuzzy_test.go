@@ -1,0 +1,265 @@
+package search
+
+import (
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/blevesearch/vellum/levenshtein"
+)
+
+// osaDistance is the textbook optimal string alignment distance over
+// runes.
+func osaDistance(a, b string) int {
+	x, y := []rune(a), []rune(b)
+	d := make([][]int, len(x)+1)
+	for i := range d {
+		d[i] = make([]int, len(y)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(x); i++ {
+		for j := 1; j <= len(y); j++ {
+			cost := 1
+			if x[i-1] == y[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && x[i-1] == y[j-2] && x[i-2] == y[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(x)][len(y)]
+}
+
+// typoDistanceRef is the reference for levQuery: the optimal string
+// alignment distance, plus one when the first runes differ.
+func typoDistanceRef(word, term string) int {
+	d := osaDistance(word, term)
+	if []rune(word)[0] != []rune(term)[0] {
+		d++
+	}
+	return d
+}
+
+func TestLevQueryDistance(t *testing.T) {
+	tests := []struct {
+		word, term string
+		dist       int
+		want       int // -1: not within dist
+	}{
+		{"kubernetes", "kubernetes", 2, 0},
+		{"kuberentes", "kubernetes", 2, 1}, // transposition
+		{"concurency", "concurrency", 1, 1},
+		{"blockchian", "blockchain", 1, 1},
+		{"zettelkastn", "zettelkasten", 2, 1},
+		{"abcdef", "badcfe", 2, -1}, // three transpositions
+		{"abcdef", "acbdfe", 2, 2},
+		{"café", "cafe", 1, 1},
+		{"可观测性", "可观性", 1, 1},
+		{"quaternion", "question", 2, -1},
+		{"cab", "abc", 2, -1},    // OSA 2, plus one for the first rune
+		{"caxyz", "acxyz", 2, 2}, // a transposition of the first two runes
+		{"kubernetes", "cubernetes", 2, 2},
+		{"kubernetes", "cubernetes", 1, -1},
+		{"kubernetes", "ubernetes", 2, 2},
+		{"kubernetes", "ubernetess", 2, -1},
+		{"pipelines", "piplines", 1, 1},
+		{"exportr", "exporter", 1, 1},
+		{"exportr", "export", 1, 1},
+		{"exportr", "exports", 1, 1},
+	}
+	for _, tt := range tests {
+		d, ok := newLevQuery(tt.word, tt.dist).distance([]byte(tt.term))
+		if !ok {
+			d = -1
+		}
+		if d != tt.want {
+			t.Errorf("distance(%q, %q) within %d = %d, want %d", tt.word, tt.term, tt.dist, d, tt.want)
+		}
+	}
+}
+
+// randomWord draws a word from a small alphabet (so that near words are
+// common) with some multi-byte runes.
+func randomWord(rng *rand.Rand, maxLen int) string {
+	alphabet := []rune("abcdeé可观")
+	n := 1 + rng.IntN(maxLen)
+	w := make([]rune, n)
+	for i := range w {
+		w[i] = alphabet[rng.IntN(len(alphabet))]
+	}
+	return string(w)
+}
+
+// TestLevQueryWalkMatchesReference: walking a random sorted dictionary
+// finds exactly the words the reference distance and vellum's Levenshtein
+// automaton (the engine's former matcher) accept, with their distances.
+func TestLevQueryWalkMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	builders := map[int]*levenshtein.LevenshteinAutomatonBuilder{}
+	for d := 1; d <= 2; d++ {
+		b, err := levenshtein.NewLevenshteinAutomatonBuilder(uint8(d), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		builders[d] = b
+	}
+	for round := range 300 {
+		set := map[string]bool{}
+		for range 1 + rng.IntN(400) {
+			set[randomWord(rng, 8)] = true
+		}
+		dict := slices.Sorted(maps.Keys(set))
+		tab, byLen := &termTable{}, &termsByLength{}
+		for _, w := range dict {
+			tab.add([]byte(w))
+			byLen.add([]byte(w))
+		}
+		word := randomWord(rng, 7)
+		if rng.IntN(3) == 0 {
+			word = dict[rng.IntN(len(dict))]
+		}
+		dist := 1 + rng.IntN(2)
+		dfa, err := builders[dist].BuildDfa(word, uint8(dist))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, wantOSA := map[string]int{}, map[string]int{}
+		for _, w := range dict {
+			if d := typoDistanceRef(word, w); d <= dist {
+				want[w] = d
+			}
+			if d := osaDistance(word, w); d <= dist {
+				wantOSA[w] = d
+			}
+			ok, d := dfa.MatchAndDistance(w)
+			if ok != (osaDistance(word, w) <= dist) || (ok && int(d) != osaDistance(word, w)) {
+				t.Fatalf("vellum and the reference disagree on %q, %q: %v %d vs %d", word, w, ok, d, osaDistance(word, w))
+			}
+		}
+		// One table of every length (the walk alone has no first-rune
+		// rule), and tables by length.
+		got := map[string]int{}
+		var order []string
+		lq := newLevQuery(word, dist)
+		lq.walk(tab, maxLenBucket, 0, tab.len(), func(term []byte, d int) bool {
+			got[string(term)] = d
+			order = append(order, string(term))
+			return true
+		})
+		if !maps.Equal(got, wantOSA) {
+			t.Fatalf("round %d: %q within %d over %d words: walk found %v, want %v", round, word, dist, len(dict), got, wantOSA)
+		}
+		if !slices.IsSorted(order) {
+			t.Fatalf("walk out of order: %v", order)
+		}
+		clear(got)
+		lq.walkAll(byLen, func(term []byte, d int) bool {
+			got[string(term)] = d
+			return true
+		})
+		if !maps.Equal(got, want) {
+			t.Fatalf("round %d: %q within %d over %d words: walk by length found %v, want %v", round, word, dist, len(dict), got, want)
+		}
+		for _, w := range dict {
+			d, ok := lq.distance([]byte(w))
+			wd, wok := want[w]
+			if ok != wok || (ok && d != wd) {
+				t.Fatalf("distance(%q, %q) = %d, %v; want %d, %v", word, w, d, ok, wd, wok)
+			}
+		}
+	}
+}
+
+// TestLevQueryWalkStops: the walk ends when fn returns false.
+func TestLevQueryWalkStops(t *testing.T) {
+	tab := &termTable{}
+	for _, w := range []string{"aaa", "aab", "aac", "aad"} {
+		tab.add([]byte(w))
+	}
+	n := 0
+	if newLevQuery("aaa", 1).walk(tab, 3, 0, tab.len(), func([]byte, int) bool { n++; return n < 2 }) {
+		t.Error("walk reports it ran to the end")
+	}
+	if n != 2 {
+		t.Fatalf("fn called %d times after returning false, want 2", n)
+	}
+}
+
+// TestFuzzyOverCorpus: over a real dictionary, the segment's walk finds
+// what vellum's automaton finds intersected with the FST.
+func TestFuzzyOverCorpus(t *testing.T) {
+	if raceEnabled {
+		t.Skip("indexes a whole corpus: run without -race")
+	}
+	idx, _ := corpusIndex(t, "dwarves-brain")
+	defer idx.Close()
+	snap, err := idx.acquire()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idx.releaseSnapshot(snap)
+	seg := snap.views[0].seg
+	for _, tc := range []struct {
+		word string
+		dist int
+	}{{"concurency", 1}, {"kuberentes", 2}, {"microservies", 2}, {"quaternion", 2}, {"zettelkastn", 2}, {"react", 1}} {
+		b, err := levenshtein.NewLevenshteinAutomatonBuilder(uint8(tc.dist), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dfa, err := b.BuildDfa(tc.word, uint8(tc.dist))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]int{}
+		seg.iterate(seg.textFST, "test", dfa, nil, nil, func(k []byte, _ uint64) bool {
+			_, d := dfa.MatchAndDistance(string(k))
+			if []rune(string(k))[0] != []rune(tc.word)[0] {
+				d++ // the first-rune rule
+			}
+			if int(d) <= tc.dist {
+				want[string(k)] = int(d)
+			}
+			return true
+		})
+		got := map[string]int{}
+		seg.fuzzyText(newLevQuery(tc.word, tc.dist), func(term []byte, d int) bool {
+			got[string(term)] = d
+			return true
+		})
+		if !maps.Equal(got, want) {
+			t.Errorf("%q within %d: walk %v, automaton %v", tc.word, tc.dist, got, want)
+		}
+		if tc.word != "quaternion" && len(want) == 0 {
+			t.Errorf("%q: nothing within %d in the corpus; the test checks nothing", tc.word, tc.dist)
+		}
+	}
+}
+
+func BenchmarkLevQueryWalk(b *testing.B) {
+	idx, _ := corpusIndex(b, "opentelemetry-docs")
+	defer idx.Close()
+	snap, err := idx.acquire()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer idx.releaseSnapshot(snap)
+	tab := snap.views[0].seg.termTables()
+	for _, tc := range []struct {
+		word string
+		dist int
+	}{{"exportr", 1}, {"quaternion", 2}, {"instrumentaton", 2}} {
+		b.Run(fmt.Sprintf("%s-%d", tc.word, tc.dist), func(b *testing.B) {
+			for b.Loop() {
+				newLevQuery(tc.word, tc.dist).walkAll(tab, func([]byte, int) bool { return true })
+			}
+		})
+	}
+}
