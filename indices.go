@@ -149,27 +149,46 @@ func (db *DB) change(v store.Version) (index.Change, error) {
 	return c, nil
 }
 
-// indexDoc rebuilds the index.Doc of a stored version. Markdown and text
-// files are parsed again from their bytes, because the metadata JSON loses
-// the frontmatter's types (dates, integers) that field indices need; the
-// file times come from the stored metadata, so the result is what ingestion
-// saw. JSON documents (put) index their top-level fields.
+// indexDoc rebuilds the index.Doc of a stored version.
 func (db *DB) indexDoc(v store.Version) (*index.Doc, error) {
 	content, err := db.st.Blob(v.Hash)
 	if err != nil {
 		return nil, err
 	}
-	var meta parse.Document
+	var meta []byte
 	if v.Meta != (store.Hash{}) {
-		mb, err := db.st.Blob(v.Meta)
-		if err != nil {
+		if meta, err = db.st.Blob(v.Meta); err != nil {
 			return nil, err
 		}
-		if err := json.Unmarshal(mb, &meta); err != nil {
+	}
+	return db.buildDoc(v, content, meta)
+}
+
+// docAt is the query catalog's DocSource: the index.Doc of key as it was
+// at seq, for the values (frontmatter, tags, links) a query projects,
+// sorts or aggregates.
+func (db *DB) docAt(key string, seq uint64) (*index.Doc, error) {
+	e, err := db.st.GetAtSeq(key, seq)
+	if err != nil {
+		return nil, err
+	}
+	return db.buildDoc(e.Version, e.Value, e.Meta)
+}
+
+// buildDoc makes the index.Doc of a version from its content and metadata.
+// Markdown and text files are parsed again from their bytes, because the
+// metadata JSON loses the frontmatter's types (dates, integers) that field
+// indices need; the file times come from the stored metadata, so the result
+// is what ingestion saw. JSON documents (put) index their top-level fields.
+func (db *DB) buildDoc(v store.Version, content, metaJSON []byte) (*index.Doc, error) {
+	var meta parse.Document
+	if metaJSON != nil {
+		if err := json.Unmarshal(metaJSON, &meta); err != nil {
 			return nil, &CorruptionError{Path: db.Path(), Where: "meta of " + v.Key, Detail: "undecodable metadata", Err: err}
 		}
 	}
-	collection, rel := store.Collection(v.Key), v.Key[len(store.Collection(v.Key))+1:]
+	collection := store.Collection(v.Key)
+	rel := v.Key[len(collection)+1:]
 	doc := &meta
 	if meta.Kind != kindJSON {
 		parsed, err := parse.Parse(parse.FileInfo{Path: rel, ModTime: meta.Updated, Birth: meta.Created}, content)

@@ -23,7 +23,7 @@ func (db *DB) Query(ctx context.Context, q *query.Query, opts *query.Options) (*
 	if err != nil {
 		return nil, err
 	}
-	cat, release, err := ix.search.Catalog(ix.graph, ix.texts.get)
+	cat, release, err := ix.search.CatalogDocs(ix.graph, db.docAt)
 	if err != nil {
 		return nil, fmt.Errorf("query: %w", err)
 	}

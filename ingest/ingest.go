@@ -28,7 +28,7 @@ import (
 // Defaults for Options.
 const (
 	DefaultMaxSize    = 10 << 20
-	DefaultBatchDocs  = 512
+	DefaultBatchDocs  = 1024
 	DefaultBatchBytes = 16 << 20
 	DefaultAuthor     = "fs"
 )

@@ -65,11 +65,11 @@ func TestEncodeMetaMatchesEncodingJSON(t *testing.T) {
 		{"frontmatter", func() parse.Document {
 			d := full()
 			d.Frontmatter = map[string]any{
+				"Z": "upper sorts first", "é": "bytes sort", "": "empty key", "nil": nil,
 				"title": "x", "b": true, "n": nil, "i": int64(-42), "int": 7, "u": uint64(math.MaxUint64),
 				"f": 1.5, "big": 1e21, "small": 1e-7, "tiny": 5e-324, "neg": -0.0000012, "whole": 3.0, "max": math.MaxFloat64,
 				"date": when, "list": []any{"a", int64(1), []any{}, map[string]any{}, nil},
 				"nested": map[string]any{"z": map[string]any{"<k>": []any{when}}, "a": []any(nil), "m": map[string]any(nil)},
-				"Z": "upper sorts first", "é": "bytes sort", "": "empty key",
 			}
 			return d
 		}},

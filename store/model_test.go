@@ -258,7 +258,7 @@ func runModel(t *testing.T, seed uint64, steps int) {
 		}
 		writes := g.batch(m)
 		next, wantMade, wantErr := m.apply("gen", clock.now(), writes)
-		made, err := s.Apply("gen", writes)
+		made, err := applyVia(s, g.rng.IntN(3), "gen", writes)
 		switch {
 		case wantErr != nil:
 			failed++
@@ -293,6 +293,31 @@ func runModel(t *testing.T, seed uint64, steps int) {
 	}
 	compareWithModel(t, s, m, g)
 	t.Logf("%d steps, %d versions, %d batches failed as a whole", steps, len(m.log), failed)
+}
+
+// applyVia commits writes with Apply (way 0), PrepareAll and
+// ApplyPrepared (1), or one Prepare per write and ApplyPrepared (2): the
+// three must be indistinguishable.
+func applyVia(s *Store, way int, author string, writes []Write) ([]Version, error) {
+	switch way {
+	case 1:
+		ps, err := s.PrepareAll(writes)
+		if err != nil {
+			return nil, err
+		}
+		return s.ApplyPrepared(author, ps)
+	case 2:
+		ps := make([]PreparedWrite, len(writes))
+		for i, w := range writes {
+			p, err := s.Prepare(w)
+			if err != nil {
+				return nil, err
+			}
+			ps[i] = p
+		}
+		return s.ApplyPrepared(author, ps)
+	}
+	return s.Apply(author, writes)
 }
 
 func compareWithModel(t *testing.T, s *Store, m *model, g *generator) {

@@ -49,7 +49,7 @@ func BenchmarkBuild(b *testing.B) {
 
 // benchQueries turns a corpus's queries.tsv into ASTs by class, the way the
 // query language would (AND of words; quoted phrases; #tag; path prefix).
-func benchQueries(b *testing.B, name string) map[string][]Query {
+func benchQueries(b testing.TB, name string) map[string][]Query {
 	out := map[string][]Query{}
 	for _, q := range loadQueries(b, name) {
 		var query Query

@@ -83,6 +83,7 @@ type executor struct {
 	nbits   int           // bitsets in use
 	floats  [][]float64   // handed out by floatBuf, likewise
 	nfloats int
+	acc     *termAcc // collectTerm's window
 }
 
 var executorPool = sync.Pool{New: func() any { return new(executor) }}
@@ -102,7 +103,7 @@ func putExecutor(e *executor) {
 	clear(e.cursors) // drop references to segment memory
 	*e = executor{
 		hits: e.hits[:0], heap: topK{h: e.heap.h[:0]}, cursors: e.cursors[:0], scorers: e.scorers[:0],
-		bitsets: e.bitsets, floats: e.floats,
+		bitsets: e.bitsets, floats: e.floats, acc: e.acc,
 	}
 	executorPool.Put(e)
 }
@@ -188,14 +189,22 @@ func (e *executor) run(q Query, corrections bool) (*Results, error) {
 		if v.limit == 0 {
 			continue
 		}
-		m := e.build(root, v, e.scorer(v))
-		if e.err != nil {
-			return nil, e.err
+		var n int
+		if t, ok := root.(*pTerm); ok {
+			if t.df == 0 {
+				continue
+			}
+			n, err = e.collectTerm(t, v, corrected)
+		} else {
+			m := e.build(root, v, e.scorer(v))
+			if e.err != nil {
+				return nil, e.err
+			}
+			if _, none := m.(noneMatcher); none {
+				continue
+			}
+			n, err = e.collect(m, v, corrected)
 		}
-		if _, none := m.(noneMatcher); none {
-			continue
-		}
-		n, err := e.collect(m, v, corrected)
 		res.Total += n
 		if err != nil {
 			return nil, err
@@ -238,41 +247,6 @@ func (e *executor) run(q Query, corrections bool) (*Results, error) {
 		res.Explain = e.explain(corrections)
 	}
 	return res, nil
-}
-
-// collect counts the live docs of one unit the matcher yields and keeps the
-// best in the heap. A doc is scored only when the heap is not full or the
-// doc can beat its worst entry on exactness alone or, failing that, score.
-func (e *executor) collect(m matcher, v *view, corrected bool) (int, error) {
-	h := &e.heap
-	dead := v.dead
-	if dead != nil && dead.count == 0 {
-		dead = nil
-	}
-	total := 0
-	for d := m.doc(); d != noDoc; d = m.next() {
-		if dead != nil && dead.has(d) {
-			continue
-		}
-		total++
-		if total&4095 == 0 {
-			if err := e.ctx.Err(); err != nil {
-				return total, err
-			}
-		}
-		exact := !corrected || m.exact()
-		if len(h.h) < h.k {
-			h.push(scored{exact: exact, score: m.score(), view: v.pos, doc: d})
-			continue
-		}
-		if worst := &h.h[0]; worst.exact && !exact {
-			continue
-		}
-		if c := (scored{exact: exact, score: m.score(), view: v.pos, doc: d}); better(c, h.h[0]) {
-			h.replaceWorst(c)
-		}
-	}
-	return total, nil
 }
 
 // scorer returns the view's BM25F scorer (kept in the executor).

@@ -96,8 +96,10 @@ func (m *termMatcher) advance(target uint32) uint32 {
 	return m.d
 }
 
-// freqs returns the current doc's weighted frequency per field.
-func (m *termMatcher) freqs() (tf [numTextFields]float64) {
+// score adds up the current doc's tf~ list by list and field by field, in
+// the order accumMatcher and collectTerm do, so all three agree exactly.
+func (m *termMatcher) score() float64 {
+	t := 0.0
 	for i := range m.cur {
 		tc := &m.cur[i]
 		if tc.c.doc != m.d {
@@ -106,16 +108,11 @@ func (m *termMatcher) freqs() (tf [numTextFields]float64) {
 		fm := tc.c.mask & m.mask
 		for fm != 0 {
 			f := bits.TrailingZeros8(fm)
-			tf[f] += tc.weight * float64(tc.c.tf[f])
+			t += tc.weight * float64(tc.c.tf[f]) * m.sc.factorAt(m.d, f)
 			fm &= fm - 1
 		}
 	}
-	return tf
-}
-
-func (m *termMatcher) score() float64 {
-	tf := m.freqs()
-	return m.sc.saturate(m.idf, m.sc.tfNorm(m.d, &tf))
+	return m.sc.saturate(m.idf, t)
 }
 
 func (m *termMatcher) exact() bool {

@@ -217,35 +217,89 @@ func (c *textCursor) next() uint32 {
 
 // decode reads the entry at c.off, whose previous doc is prev.
 func (c *textCursor) decode(prev int64) uint32 {
-	off := c.off
-	if off >= len(c.docs) {
+	docs, off := c.docs, c.off
+	if off >= len(docs) {
 		c.doc = noDoc
 		return noDoc
 	}
-	// The common entry: a one-byte delta and a one-field code.
-	if off+1 < len(c.docs) && !c.v1 {
-		if d, code := c.docs[off], c.docs[off+1]; d < 0x80 && code < codeSingle && code&codeMaxTF != 0 {
-			doc := prev + 1 + int64(d)
-			f, tf := code>>5, uint32(code&codeMaxTF)
-			c.tf = [numTextFields]uint32{}
-			c.tf[f] = tf
-			c.off, c.mask, c.sumTF = off+2, 1<<f, uint64(tf)
-			if doc >= int64(c.limit) {
-				c.doc = noDoc
-				return noDoc
-			}
-			c.doc = uint32(doc)
-			return c.doc
+	if c.v1 {
+		return c.decodeV1(prev)
+	}
+	var d uint64
+	if b := docs[off]; b < 0x80 {
+		d = uint64(b)
+		off++
+	} else if off+1 < len(docs) && docs[off+1] < 0x80 {
+		d = uint64(b&0x7f) | uint64(docs[off+1])<<7
+		off += 2
+	} else {
+		v, n := binary.Uvarint(docs[off:])
+		if n <= 0 || v >= noDoc {
+			return c.fail()
 		}
+		d, off = v, off+n
 	}
+	if off >= len(docs) {
+		return c.fail()
+	}
+	code := docs[off]
+	off++
+	c.tf = [numTextFields]uint32{}
+	if code < codeSingle {
+		f, tf := code>>5, uint32(code&codeMaxTF)
+		if tf == 0 {
+			return c.fail()
+		}
+		c.tf[f], c.mask, c.sumTF = tf, 1<<f, uint64(tf)
+	} else {
+		if code <= codeMulti {
+			return c.fail()
+		}
+		mask := code &^ codeMulti
+		sum := uint64(0)
+		for fm := mask; fm != 0; fm &= fm - 1 {
+			if off >= len(docs) {
+				return c.fail()
+			}
+			var v uint64
+			if b := docs[off]; b < 0x80 {
+				v = uint64(b)
+				off++
+			} else {
+				x, n := binary.Uvarint(docs[off:])
+				if n <= 0 {
+					return c.fail()
+				}
+				v, off = x, off+n
+			}
+			if v == 0 || v > math.MaxUint32 {
+				return c.fail()
+			}
+			c.tf[bits.TrailingZeros8(fm)] = uint32(v)
+			sum += v
+		}
+		c.mask, c.sumTF = mask, sum
+	}
+	doc := prev + 1 + int64(d)
+	if doc >= noDoc {
+		return c.fail()
+	}
+	c.off = off
+	if doc >= int64(c.limit) {
+		c.doc = noDoc
+		return noDoc
+	}
+	c.doc = uint32(doc)
+	return c.doc
+}
+
+// decodeV1 reads a version 1 entry at c.off.
+func (c *textCursor) decodeV1(prev int64) uint32 {
 	var e entry
-	if !decodeEntry(c.docs, c.off, prev, c.v1, &e) {
+	if !decodeEntry(c.docs, c.off, prev, true, &e) || e.posLen > len(c.pos)-c.posOff {
 		return c.fail()
 	}
-	if c.v1 && e.posLen > len(c.pos)-c.posOff {
-		return c.fail()
-	}
-	c.off, c.mask, c.tf, c.sumTF, c.posLen = e.next, e.mask, e.tf, e.sumTF, e.posLen
+	c.off, c.mask, c.tf, c.posLen = e.next, e.mask, e.tf, e.posLen
 	if e.doc >= c.limit {
 		c.doc = noDoc
 		return noDoc
