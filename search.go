@@ -80,25 +80,11 @@ func searchQuery(q string, opts SearchOptions) (search.Query, error) {
 func textAST(e query.Expr, exact bool) (search.Query, error) {
 	switch e := e.(type) {
 	case *query.And:
-		out := make(search.And, 0, len(e.Exprs))
-		for _, c := range e.Exprs {
-			q, err := textAST(c, exact)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, q)
-		}
-		return out, nil
+		kids, err := textASTs(e.Exprs, exact)
+		return search.And(kids), err
 	case *query.Or:
-		out := make(search.Or, 0, len(e.Exprs))
-		for _, c := range e.Exprs {
-			q, err := textAST(c, exact)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, q)
-		}
-		return out, nil
+		kids, err := textASTs(e.Exprs, exact)
+		return search.Or(kids), err
 	case *query.Not:
 		q, err := textAST(e.Expr, exact)
 		if err != nil {
@@ -109,4 +95,16 @@ func textAST(e query.Expr, exact bool) (search.Query, error) {
 		return search.FromText(*e, exact), nil
 	}
 	return nil, fmt.Errorf("%s is a filter, not text", query.ExprString(e))
+}
+
+func textASTs(exprs []query.Expr, exact bool) ([]search.Query, error) {
+	out := make([]search.Query, 0, len(exprs))
+	for _, e := range exprs {
+		q, err := textAST(e, exact)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, q)
+	}
+	return out, nil
 }

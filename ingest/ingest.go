@@ -4,9 +4,13 @@
 // A run is a small pipeline. One walker lists the folder (ignore rules,
 // hidden entries, symlinks: see walk.go); a pool of workers stats each file
 // and, only when its size or mtime differs from the stored file state, reads,
-// hashes and parses it; a single committer groups the results into batches
-// and writes each batch with one store.Apply, file states included, so an
-// interrupted run leaves a consistent store that the next run completes.
+// hashes and parses it, and compresses it for the store (store.Prepare); a
+// single committer groups the results into batches and writes each batch
+// with one store.ApplyPrepared, file states included, so an interrupted run
+// leaves a consistent store that the next run completes. On a collection's
+// first run a compression dictionary is trained from samples of the folder
+// while the workers parse; nothing is compressed before it is ready, and
+// the committer compresses (on all cores) what was parsed in the meantime.
 // Files gone from the folder become deletes, or moves when an added file has
 // the same content, once the walk is complete, and never under a directory
 // that could not be read.
@@ -25,13 +29,20 @@ import (
 	"github.com/kotadb/kotadb/store"
 )
 
-// Defaults for Options.
+// Defaults for Options. A batch is one transaction: larger ones commit
+// (and fsync) less often and leave less copy-on-write garbage in the file;
+// 1024 files instead of 512 made the test vault's database 0.67 of its
+// bytes instead of 0.72, as fast.
 const (
 	DefaultMaxSize    = 10 << 20
 	DefaultBatchDocs  = 1024
 	DefaultBatchBytes = 16 << 20
 	DefaultAuthor     = "fs"
 )
+
+// maxQueued bounds the files queued between the stages of a run (read
+// files hold their content), whatever the batch size.
+const maxQueued = 2048
 
 // racyWindow is how far before the start of a run a file's mtime must be
 // for its stat to be trusted next time. Filesystem timestamps are coarse
@@ -138,11 +149,12 @@ func indexSource(ctx context.Context, st *store.Store, src store.Source, opts Op
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	tr := &training{done: make(chan struct{})}
+	tr := &training{done: make(chan struct{}), slots: make(chan struct{}, opts.Workers)}
 	proc := &processor{collection: src.Name, prior: prior, maxSize: opts.MaxSize,
 		racyFrom: start.Add(-racyWindow).UnixNano(), parse: true, st: st, ready: tr.ready}
-	entries := make(chan fileEntry, 4*opts.BatchDocs)
-	results := make(chan result, 4*opts.BatchDocs)
+	depth := min(4*opts.BatchDocs, maxQueued)
+	entries := make(chan fileEntry, depth)
+	results := make(chan result, depth)
 	var walkErr error // set by the feeding goroutine, read once results is closed
 	var wg sync.WaitGroup
 
@@ -169,7 +181,10 @@ func indexSource(ctx context.Context, st *store.Store, src store.Source, opts Op
 				if ctx.Err() != nil {
 					continue // drain so the walker never blocks
 				}
-				sendResult(ctx, results, proc.process(e))
+				tr.slots <- struct{}{}
+				r := proc.process(e)
+				<-tr.slots
+				sendResult(ctx, results, r)
 			}
 		}()
 	}
@@ -209,6 +224,11 @@ type training struct {
 	done chan struct{} // closed when info and err are set (or no training)
 	info *store.DictInfo
 	err  error // a failed training only costs compression: reported, not fatal
+	// slots has room for as many files being processed at once as there
+	// are workers. Training takes one: with a worker per core, training
+	// would otherwise share a core with the workers and finish late, while
+	// the files it holds up (nothing is compressed before it ends) pile up.
+	slots chan struct{}
 }
 
 // ready reports whether training is over (or was never started).
@@ -269,6 +289,8 @@ func feed(ctx context.Context, w *walker, entries chan<- fileEntry, train bool, 
 	}
 	go func() {
 		defer close(tr.done)
+		tr.slots <- struct{}{}
+		defer func() { <-tr.slots }()
 		tr.info, tr.err = trainDictionary(st, collection, all, opts.MaxSize)
 	}()
 	for _, e := range all[sent:] {

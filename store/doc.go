@@ -43,6 +43,11 @@
 // whole batch with errs.ErrNotFound. A delete (and the source of a move)
 // drops the key's file state.
 //
+// Hashing and compressing the values is most of a write's cost and needs
+// no lock: Apply does it before its transaction, on all cores, and callers
+// with their own goroutines (ingest's workers) call Prepare or PrepareAll
+// themselves and commit the results with ApplyPrepared.
+//
 // # Concurrency
 //
 // A Store is safe for concurrent use: reads run in parallel, writes are

@@ -120,34 +120,44 @@ func BenchmarkQuery(b *testing.B) {
 }
 
 // BenchmarkOpenFirstAnswer opens an index of a flushed corpus and answers
-// one word query.
+// one query of a class (what a command-line search pays per run).
 func BenchmarkOpenFirstAnswer(b *testing.B) {
 	for _, name := range benchCorpora {
-		b.Run(name, func(b *testing.B) {
-			docs := loadCorpus(b, name, 0)
-			dir := b.TempDir()
-			idx, err := Open(vfs.OS, dir, Options{noWorker: true})
-			if err != nil {
-				b.Fatal(err)
+		docs := loadCorpus(b, name, 0)
+		dir := b.TempDir()
+		idx, err := Open(vfs.OS, dir, Options{noWorker: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := idx.Apply(puts(1, docs...)); err != nil {
+			b.Fatal(err)
+		}
+		if err := idx.Close(); err != nil {
+			b.Fatal(err)
+		}
+		classes := benchQueries(b, name)
+		for _, class := range []string{"word", "typo", "prefix"} {
+			qs := classes[class]
+			if len(qs) == 0 {
+				continue
 			}
-			if err := idx.Apply(puts(1, docs...)); err != nil {
-				b.Fatal(err)
-			}
-			if err := idx.Close(); err != nil {
-				b.Fatal(err)
-			}
-			q := benchQueries(b, name)["word"][0]
-			for b.Loop() {
-				idx, err := Open(vfs.OS, dir, Options{noWorker: true})
-				if err != nil {
-					b.Fatal(err)
+			b.Run(name+"/"+class, func(b *testing.B) {
+				cpu := startCPUTimer()
+				i := 0
+				for b.Loop() {
+					idx, err := Open(vfs.OS, dir, Options{noWorker: true})
+					if err != nil {
+						b.Fatal(err)
+					}
+					if _, err := idx.Search(context.Background(), qs[i%len(qs)], SearchOptions{Limit: 10}); err != nil {
+						b.Fatal(err)
+					}
+					idx.Close()
+					i++
 				}
-				if _, err := idx.Search(context.Background(), q, SearchOptions{Limit: 10}); err != nil {
-					b.Fatal(err)
-				}
-				idx.Close()
-			}
-		})
+				cpu.report(b, i)
+			})
+		}
 	}
 }
 
