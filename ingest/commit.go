@@ -186,9 +186,12 @@ func (c *committer) prepare() ([]store.PreparedWrite, error) {
 			todo = append(todo, w.w)
 		}
 	}
-	done, err := c.st.PrepareAll(todo)
-	if err != nil {
-		return nil, err
+	var done []store.PreparedWrite
+	if len(todo) > 0 {
+		var err error
+		if done, err = c.st.PrepareAll(todo); err != nil {
+			return nil, err
+		}
 	}
 	batch := make([]store.PreparedWrite, len(c.writes))
 	for i, w := range c.writes {

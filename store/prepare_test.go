@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/kotadb/kotadb/errs"
 )
 
@@ -222,5 +224,34 @@ func TestForEachStopsAtTheFirstError(t *testing.T) {
 				t.Fatalf("%d workers: index %d never visited", workers, i)
 			}
 		}
+	}
+}
+
+// TestBulkLoadPacksTheBlobIndex: a batch that makes most of the blob index
+// leaves its pages full; one that adds a little to a big index leaves
+// bbolt's default split (see fillHashed).
+func TestBulkLoadPacksTheBlobIndex(t *testing.T) {
+	s := openTest(t, nil)
+	fill := func() float64 {
+		var st bolt.BucketStats
+		if err := s.view("test", func(tx *bolt.Tx) error { st = tx.Bucket(bucketBlobs).Stats(); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return float64(st.LeafInuse) / float64(st.LeafAlloc)
+	}
+	batch := func(from, n int) []Write {
+		var ws []Write
+		for i := from; i < from+n; i++ {
+			ws = append(ws, put(fmt.Sprintf("c/%05d.md", i), fmt.Sprintf("note %d", i)))
+		}
+		return ws
+	}
+	mustApply(t, s, batch(0, 3000)...)
+	if f := fill(); f < 0.9 {
+		t.Errorf("after a bulk load the blob index is %.2f full, want at least 0.9", f)
+	}
+	mustApply(t, s, batch(3000, 500)...)
+	if f := fill(); f > 0.8 {
+		t.Errorf("after a batch adding a sixth to the index it is %.2f full: want bbolt's default split, about 0.5 for the leaves rewritten", f)
 	}
 }

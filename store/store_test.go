@@ -350,3 +350,20 @@ func TestConcurrentReadersAndWriters(t *testing.T) {
 		t.Fatalf("Stats = %+v, %v; want 30 docs, 120 versions", st, err)
 	}
 }
+
+func TestMmapSizeFor(t *testing.T) {
+	for _, tt := range []struct {
+		goos string
+		bits int
+		want int
+	}{
+		{"linux", 64, initialMmapSize},
+		{"darwin", 64, initialMmapSize},
+		{"windows", 64, 0}, // the file would grow to the mapping
+		{"linux", 32, 0},   // address space is short
+	} {
+		if got := mmapSizeFor(tt.goos, tt.bits); got != tt.want {
+			t.Errorf("mmapSizeFor(%s, %d) = %d, want %d", tt.goos, tt.bits, got, tt.want)
+		}
+	}
+}

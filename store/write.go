@@ -133,9 +133,9 @@ type batch struct {
 // (about 0.6 full, measured, against 0.55 when packing full), except in
 // a batch that makes most of the index (at least twice the blobs it had,
 // see finish): a bulk load, whose fresh leaves are best packed full. That
-// took a cold ingest of the test vault from 0.72 to 0.67 of its bytes
-// (the blob index was 45% full) while loads in batches of 256 stay as
-// small as with the default.
+// took a cold ingest of the test vault (one batch) from 0.70 to 0.67 of
+// its bytes (the blob index was half empty), while loads in batches of 256
+// stay as small as with the default.
 const (
 	fillFull   = 1.0
 	fillHashed = 0.5

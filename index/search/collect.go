@@ -27,7 +27,14 @@ func (e *executor) collect(m matcher, v *view, corrected bool) (int, error) {
 			h.push(scored{exact: exact, score: m.score(), view: v.pos, doc: d})
 			continue
 		}
-		if worst := &h.h[0]; worst.exact && !exact {
+		worst := &h.h[0]
+		if worst.exact && !exact {
+			continue
+		}
+		// Unless exactness alone lifts the doc above the worst, a bound
+		// below the worst's score rules it out (the margin covers rounding:
+		// the bound is computed like the score, from larger frequencies).
+		if exact == worst.exact && m.bound()*(1+1e-9) < worst.score {
 			continue
 		}
 		if c := (scored{exact: exact, score: m.score(), view: v.pos, doc: d}); better(c, h.h[0]) {

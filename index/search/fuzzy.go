@@ -1,7 +1,7 @@
 package search
 
 import (
-	"bytes"
+	"slices"
 	"unicode/utf8"
 )
 
@@ -14,78 +14,15 @@ import (
 // the rule confines a one-edit search to the query's first letter and a
 // two-edit search outside it to one edit, which is most of the speed.
 //
-// Building such an automaton (vellum's Levenshtein DFA) and intersecting it
-// with a segment's FST costs milliseconds per word on a large dictionary,
-// most of it in decoding FST nodes. Instead, each segment keeps (lazily,
-// from the first typo query on) its text terms as one sorted table, and the
-// search walks that table as an implicit trie: terms sharing a prefix with
-// the previous one reuse its dynamic-programming rows, and as soon as a
-// prefix can no longer be within the distance of any extension, every term
-// with that prefix is skipped at once (galloping search). The work is the
-// number of trie nodes the automaton would visit, at a few nanoseconds per
-// node.
-
-// termTable is a sorted list of distinct terms in one allocation.
-type termTable struct {
-	blob []byte
-	ends []uint32 // term i is blob[ends[i-1]:ends[i]] (ends[-1] = 0)
-}
-
-func (t *termTable) len() int { return len(t.ends) }
-
-func (t *termTable) term(i int) []byte {
-	start := uint32(0)
-	if i > 0 {
-		start = t.ends[i-1]
-	}
-	return t.blob[start:t.ends[i]]
-}
-
-// add appends a term, which must sort after the previous one.
-func (t *termTable) add(term []byte) {
-	t.blob = append(t.blob, term...)
-	t.ends = append(t.ends, uint32(len(t.blob)))
-}
-
-// afterPrefix returns the first index >= from whose term does not start
-// with prefix, given that the terms from from on that do are contiguous
-// (the table is sorted and term from-1 has the prefix).
-func (t *termTable) afterPrefix(from int, prefix []byte) int {
-	n := t.len()
-	lo, step := from, 1
-	hi := from
-	for hi < n && bytes.HasPrefix(t.term(hi), prefix) {
-		lo = hi + 1
-		hi += step
-		step *= 2
-	}
-	hi = min(hi, n)
-	for lo < hi {
-		mid := int(uint(lo+hi) >> 1)
-		if bytes.HasPrefix(t.term(mid), prefix) {
-			lo = mid + 1
-		} else {
-			hi = mid
-		}
-	}
-	return lo
-}
-
-// maxLenBucket is the rune length from which terms share one table
-// (typo tolerance never asks for words that long, see typoDistance).
-const maxLenBucket = 40
-
-// termsByLength holds a dictionary's terms in one sorted table per rune
-// length: typo tolerance only reads the lengths within the distance, and
-// knowing the length prunes the walk much earlier.
-type termsByLength struct {
-	tables [maxLenBucket + 1]termTable // tables[n]: the terms of n runes; [maxLenBucket]: longer
-}
-
-// add appends a term, which must sort after the previous one.
-func (t *termsByLength) add(term []byte) {
-	t.tables[min(utf8.RuneCount(term), maxLenBucket)].add(term)
-}
+// Building such an automaton (vellum's Levenshtein DFA) costs about as
+// much as using it, and vellum's FST iterator decodes states through
+// interfaces. Instead the search walks the dictionary's FST itself
+// (fstReader) depth first, keeping one dynamic-programming row per rune of
+// the current path: a path is abandoned as soon as no extension of it can
+// be within the distance, and where only a few runes can keep it within
+// (every cell of the row is at the distance), only those transitions are
+// followed. The work is the number of states the automaton would visit, at
+// a few nanoseconds each, and nothing is built per segment.
 
 // levQuery finds the words within dist edits of a word. Not safe for
 // concurrent use.
@@ -100,10 +37,14 @@ type levQuery struct {
 	mins  []uint8
 	chars []rune // chars[k]: the candidate's k-th rune (1-based)
 	offs  []int  // offs[k]: byte offset in the candidate after k runes
-	// length is the candidate's length in runes when known, else -1.
+	// length is the candidate's length in runes when known (distance),
+	// else -1.
 	length int
-	seek   []byte    // scratch for building seek keys
-	outer  *levQuery // dist-1, for words not starting with the query's first rune
+	outer  *levQuery // dist-1, for distance: words not starting with the query's first rune
+	// Walk scratch: candidate runes per depth, the stack, a key.
+	cands [][]rune
+	stack []levFrame
+	key   []byte
 }
 
 func newLevQuery(word string, dist int) *levQuery {
@@ -191,28 +132,44 @@ func (l *levQuery) push(k int, r rune) bool {
 	return alive
 }
 
-// nextChild returns the smallest rune above after that can extend the
-// candidate's first k runes within the distance, when no cell of row k is
-// below the distance (mins[k] == dist): then only a rune matching the
-// query's next rune after a cell at the distance, or completing a
-// transposition, keeps a cell within it.
-func (l *levQuery) nextChild(k int, after rune) (rune, bool) {
+// candidates returns, in order, the runes that can extend the candidate's
+// first k runes within the distance when no cell of row k is below the
+// distance (mins[k] == dist): only a rune matching the query's next rune
+// after a cell at the distance, or completing a transposition, keeps a cell
+// within it.
+func (l *levQuery) candidates(k int) []rune {
+	for len(l.cands) <= k {
+		l.cands = append(l.cands, nil)
+	}
+	cs := l.cands[k][:0]
+	// add keeps cs sorted and distinct (it holds a few runes).
+	add := func(c rune) {
+		i := len(cs)
+		for i > 0 && cs[i-1] > c {
+			i--
+		}
+		if i > 0 && cs[i-1] == c {
+			return
+		}
+		cs = slices.Insert(cs, i, c)
+	}
 	row := l.row(k)
-	best, found := rune(0), false
-	consider := func(c rune) {
-		if c > after && (!found || c < best) {
-			best, found = c, true
+	lo, hi := max(k-l.dist, 0), min(k+l.dist, len(l.q)-1)
+	for j := lo; j <= hi; j++ {
+		if int(row[j]) <= l.dist {
+			add(l.q[j])
 		}
 	}
-	for j := 1; j <= len(l.q); j++ {
-		if int(row[j-1]) <= l.dist {
-			consider(l.q[j-1])
-		}
-		if k >= 1 && j >= 2 && l.chars[k] == l.q[j-1] && int(l.row(k - 1)[j-2]) < l.dist {
-			consider(l.q[j-2])
+	if k >= 1 {
+		prev := l.row(k - 1)
+		for j := max(k-1-l.dist, 0); j <= min(k-1+l.dist, len(l.q)-2); j++ {
+			if l.chars[k] == l.q[j+1] && int(prev[j]) < l.dist {
+				add(l.q[j])
+			}
 		}
 	}
-	return best, found
+	l.cands[k] = cs
+	return cs
 }
 
 // distance returns the distance between the word and term (with the
@@ -252,114 +209,272 @@ func (l *levQuery) osa(term []byte) (int, bool) {
 	return d, d <= l.dist
 }
 
-// walkAll calls fn with each term within the distance (with the first-rune
-// rule), until fn returns false: the words starting with the query's first
-// rune within the distance, then the others within one less, in each table
-// of a length within the distance.
-func (l *levQuery) walkAll(t *termsByLength, fn func(term []byte, dist int) bool) {
-	if len(l.q) == 0 {
-		return
-	}
-	first := utf8.AppendRune(nil, l.q[0])
-	plusOne := func(term []byte, d int) bool { return fn(term, d+1) }
-	lo, hi := max(len(l.q)-l.dist, 0), len(l.q)+l.dist
-	for n := lo; n <= min(hi, maxLenBucket); n++ {
-		tab := &t.tables[n]
-		from := tab.lowerBound(0, first)
-		to := tab.afterPrefix(from, first)
-		if !l.walk(tab, n, from, to, fn) {
-			return
-		}
-		if l.outer != nil && (!l.outer.walk(tab, n, 0, from, plusOne) || !l.outer.walk(tab, n, to, tab.len(), plusOne)) {
-			return
-		}
-	}
+// levFrame is a state of the dictionary being enumerated by walk.
+type levFrame struct {
+	addr    int
+	nd      fstNode
+	next    int    // next transition, or next candidate when tight
+	out     uint64 // output accumulated up to this state
+	keyLen  int
+	depth   int  // runes complete
+	partial int  // bytes of an incomplete rune at the key's end
+	tight   bool // only the candidates of depth may follow
 }
 
-// walk calls fn, in order, with each term of the table's range [from, to)
-// within the distance, until fn returns false (then it returns false).
-// length is the terms' length in runes, or maxLenBucket when unknown.
-func (l *levQuery) walk(t *termTable, length, from, to int, fn func(term []byte, dist int) bool) bool {
-	l.length = length
-	if length >= maxLenBucket {
-		l.length = -1
+// walkFST calls fn with each key of the dictionary within the distance
+// (with the first-rune rule) and its value, until fn returns false: the
+// words starting with the query's first rune within the distance, then the
+// others within one less. It reports false if the FST turned out
+// malformed.
+func (l *levQuery) walkFST(r *fstReader, fn func(key []byte, dist int, val uint64) bool) bool {
+	if len(l.q) == 0 {
+		return true
 	}
-	maxDepth := len(l.q) + l.dist + 1
-	depth := 0 // rows 0..depth are those of prev's first depth runes
-	var prev []byte
-	for i := from; i < to; {
-		term := t.term(i)
-		shared := commonPrefix(term, prev)
-		for depth > 0 && l.offs[depth] > shared {
-			depth--
+	l.length = -1
+	first := utf8.AppendRune(nil, l.q[0])
+	var nd fstNode
+	addr, out := r.root, uint64(0)
+	found := true
+	for _, c := range first {
+		if !r.node(addr, &nd) {
+			return false
 		}
-		off := l.offs[depth]
-		alive := true
-		var r rune
-		for off < len(term) {
-			var size int
-			r, size = utf8.DecodeRune(term[off:])
-			off += size
-			depth++
-			l.offs[depth] = off
-			if depth >= maxDepth || !l.push(depth, r) {
-				alive = false
-				break
+		next, o, ok := nd.find(r.data, c, addr)
+		if !ok {
+			found = false
+			break
+		}
+		addr, out = next, out+o
+	}
+	budget := r.budget()
+	if found {
+		l.key = append(l.key[:0], first...)
+		done, ok := l.walk(r, addr, out, 1, l.q[0], -1, &budget, fn)
+		if !ok || done {
+			return ok
+		}
+	}
+	if l.dist < 2 {
+		return true
+	}
+	return l.firstRuneEdits(r, &budget, fn)
+}
+
+// firstRuneEdits reports, at distance 2, the words not starting with the
+// query's first rune within one edit of it (typo tolerance allows at most
+// 2): the edit is then at the first rune, so they are the query without
+// it, with its first two runes swapped, or with another rune in its place
+// or before it. The last two take one probe per first rune of the
+// dictionary, where walking the automaton would take a row and a state
+// each.
+func (l *levQuery) firstRuneEdits(r *fstReader, budget *int, fn func(key []byte, dist int, val uint64) bool) bool {
+	q := l.q
+	report := func(key []byte) (cont, ok bool) {
+		val, found, bad := r.lookup(key)
+		if bad {
+			return false, false
+		}
+		return !found || fn(key, 2, val), true
+	}
+	if len(q) >= 2 && q[1] != q[0] {
+		for _, key := range [][]rune{q[1:], append([]rune{q[1], q[0]}, q[2:]...)} {
+			if cont, ok := report([]byte(string(key))); !ok || !cont {
+				return ok
 			}
 		}
-		prev = term
-		if alive {
-			if d := int(l.row(depth)[len(l.q)]); d <= l.dist && (l.length < 0 || depth == l.length) && !fn(term, d) {
-				return false
+	}
+	rest, whole := []byte(string(q[1:])), []byte(string(q))
+	var nd, xnd fstNode
+	// probe reports x+tail when the state at addr (reached by x, with
+	// output out, decoded in xnd) leads to it.
+	probe := func(addr int, out uint64, x, tail []byte) (cont, ok bool) {
+		cur := &xnd
+		for i, c := range tail {
+			if i > 0 {
+				if *budget--; *budget < 0 || !r.node(addr, &nd) {
+					return false, false
+				}
+				cur = &nd
 			}
-			i++
+			next, o, found := cur.find(r.data, c, addr)
+			if !found {
+				return true, true
+			}
+			addr, out = next, out+o
+		}
+		if len(tail) > 0 {
+			if !r.node(addr, &nd) {
+				return false, false
+			}
+			cur = &nd
+		}
+		if cur.final {
+			l.key = append(append(l.key[:0], x...), tail...)
+			return fn(l.key, 2, out+cur.finalOut), true
+		}
+		return true, true
+	}
+	// Enumerate the first runes: states reached by the bytes of a rune.
+	type partial struct {
+		addr int
+		nd   fstNode
+		next int
+		out  uint64
+		n    int // bytes so far
+	}
+	var x [utf8.UTFMax]byte
+	stack := []partial{{addr: r.root}}
+	if !r.node(r.root, &stack[0].nd) {
+		return false
+	}
+	for len(stack) > 0 {
+		f := &stack[len(stack)-1]
+		if f.next >= f.nd.n {
+			stack = stack[:len(stack)-1]
 			continue
 		}
-		// No term with this prefix is within the distance. When its
-		// parent is tight, jump to the parent's next child that may be.
-		depth--
-		parent := term[:l.offs[depth]]
-		switch c, ok := l.nextChild(depth, r); {
-		case depth == 0 || l.mins[depth] < uint8(l.dist):
-			i = t.afterPrefix(i+1, term[:off])
-		case ok:
-			l.seek = utf8.AppendRune(append(l.seek[:0], parent...), c)
-			i = t.lowerBound(i+1, l.seek)
-		default:
-			i = t.afterPrefix(i+1, parent)
+		in, target, o, ok := f.nd.child(r.data, f.next, f.addr)
+		f.next++
+		if *budget--; !ok || *budget < 0 {
+			return false
+		}
+		x[f.n] = in
+		n := f.n + 1
+		if !utf8.FullRune(x[:n]) {
+			p := partial{addr: target, out: f.out + o, n: n}
+			if !r.node(target, &p.nd) {
+				return false
+			}
+			stack = append(stack, p)
+			continue
+		}
+		if c, size := utf8.DecodeRune(x[:n]); c == q[0] && size == n {
+			continue
+		}
+		if !r.node(target, &xnd) {
+			return false
+		}
+		for _, tail := range [][]byte{rest, whole} {
+			if cont, ok := probe(target, f.out+o, x[:n], tail); !ok || !cont {
+				return ok
+			}
 		}
 	}
 	return true
 }
 
-// lowerBound returns the first index >= from whose term is >= key, given
-// that term from-1 is below key.
-func (t *termTable) lowerBound(from int, key []byte) int {
-	n := t.len()
-	lo, hi, step := from, from, 1
-	for hi < n && bytes.Compare(t.term(hi), key) < 0 {
-		lo = hi + 1
-		hi += step
-		step *= 2
+// walk enumerates the subtree of the state at addr, reached by l.key (depth
+// runes, the last one r; depth 0 for the root) with output out. A first
+// rune equal to skip is not followed. done reports that fn asked to stop,
+// ok false a malformed FST.
+func (l *levQuery) walk(rd *fstReader, addr int, out uint64, depth int, r rune, skip rune, budget *int, fn func(key []byte, dist int, val uint64) bool) (done, ok bool) {
+	m := len(l.q)
+	maxDepth := m + l.dist + 1
+	l.stack = l.stack[:0]
+	// enter visits the state reached by completing rune r at depth k:
+	// reports its key if it is within the distance and stacks it if its
+	// subtree may hold more. It returns false when fn asked to stop.
+	enter := func(addr int, out uint64, k int, r rune) (cont, ok bool) {
+		if *budget--; *budget < 0 {
+			return false, false
+		}
+		if k > 0 && (k >= maxDepth || !l.push(k, r)) {
+			return true, true
+		}
+		f := levFrame{addr: addr, out: out, keyLen: len(l.key), depth: k}
+		if !rd.node(addr, &f.nd) {
+			return false, false
+		}
+		if f.nd.final && k > 0 && int(l.row(k)[m]) <= l.dist && !fn(l.key, int(l.row(k)[m]), out+f.nd.finalOut) {
+			return false, true
+		}
+		if f.nd.n == 0 {
+			return true, true
+		}
+		if k > 0 && int(l.mins[k]) >= l.dist {
+			f.tight = true
+			if len(l.candidates(k)) == 0 {
+				return true, true
+			}
+		}
+		l.stack = append(l.stack, f)
+		return true, true
 	}
-	hi = min(hi, n)
-	for lo < hi {
-		mid := int(uint(lo+hi) >> 1)
-		if bytes.Compare(t.term(mid), key) < 0 {
-			lo = mid + 1
-		} else {
-			hi = mid
+	if cont, ok := enter(addr, out, depth, r); !ok || !cont {
+		return !cont && ok, ok
+	}
+	var scratch fstNode
+	for len(l.stack) > 0 {
+		f := &l.stack[len(l.stack)-1]
+		if f.tight {
+			cs := l.cands[f.depth]
+			if f.next >= len(cs) {
+				l.stack = l.stack[:len(l.stack)-1]
+				continue
+			}
+			c := cs[f.next]
+			f.next++
+			// Follow c's bytes.
+			l.key = utf8.AppendRune(l.key[:f.keyLen], c)
+			a, o, nd := f.addr, f.out, &f.nd
+			found := true
+			for i := f.keyLen; i < len(l.key); i++ {
+				if i > f.keyLen {
+					if !rd.node(a, &scratch) {
+						return false, false
+					}
+					nd = &scratch
+				}
+				next, x, ok := nd.find(rd.data, l.key[i], a)
+				if !ok {
+					found = false
+					break
+				}
+				a, o = next, o+x
+			}
+			if !found {
+				continue
+			}
+			if cont, ok := enter(a, o, f.depth+1, c); !ok || !cont {
+				return !cont && ok, ok
+			}
+			continue
+		}
+		if f.next >= f.nd.n {
+			l.stack = l.stack[:len(l.stack)-1]
+			continue
+		}
+		in, target, o, ok := f.nd.child(rd.data, f.next, f.addr)
+		f.next++
+		if !ok {
+			return false, false
+		}
+		l.key = append(l.key[:f.keyLen], in)
+		pending := l.key[len(l.key)-f.partial-1:]
+		if !utf8.FullRune(pending) {
+			// Inside a multi-byte rune: enumerate its next bytes.
+			if *budget--; *budget < 0 {
+				return false, false
+			}
+			p := levFrame{addr: target, out: f.out + o, keyLen: len(l.key), depth: f.depth, partial: f.partial + 1}
+			if !rd.node(target, &p.nd) {
+				return false, false
+			}
+			if p.nd.n > 0 {
+				l.stack = append(l.stack, p)
+			}
+			continue
+		}
+		c, size := utf8.DecodeRune(pending)
+		if size != len(pending) {
+			c = utf8.RuneError // an invalid sequence counts as one rune
+		}
+		if f.depth == 0 && c == skip {
+			continue
+		}
+		if cont, ok := enter(target, f.out+o, f.depth+1, c); !ok || !cont {
+			return !cont && ok, ok
 		}
 	}
-	return lo
-}
-
-func commonPrefix(a, b []byte) int {
-	n := min(len(a), len(b))
-	for i := range n {
-		if a[i] != b[i] {
-			return i
-		}
-	}
-	return n
+	return false, true
 }

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"bytes"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -97,9 +98,20 @@ func randomWord(rng *rand.Rand, maxLen int) string {
 	return string(w)
 }
 
-// TestLevQueryWalkMatchesReference: walking a random sorted dictionary
-// finds exactly the words the reference distance and vellum's Levenshtein
-// automaton (the engine's former matcher) accept, with their distances.
+// buildFST writes a vellum FST of the sorted keys, each valued by its
+// index (as segments value terms by their postings offset).
+func buildTestFST(t testing.TB, keys []string) []byte {
+	var buf bytes.Buffer
+	if err := buildFST(&buf, len(keys), func(i int) ([]byte, uint64) { return []byte(keys[i]), uint64(i) * 37 }); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestLevQueryWalkMatchesReference: walking a random dictionary's FST
+// finds exactly the words the reference distance accepts (vellum's
+// Levenshtein automaton, the engine's former matcher, agrees with the
+// reference on the distance itself), with their distances and values.
 func TestLevQueryWalkMatchesReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	builders := map[int]*levenshtein.LevenshteinAutomatonBuilder{}
@@ -116,10 +128,9 @@ func TestLevQueryWalkMatchesReference(t *testing.T) {
 			set[randomWord(rng, 8)] = true
 		}
 		dict := slices.Sorted(maps.Keys(set))
-		tab, byLen := &termTable{}, &termsByLength{}
-		for _, w := range dict {
-			tab.add([]byte(w))
-			byLen.add([]byte(w))
+		r, ok := newFSTReader(buildTestFST(t, dict))
+		if !ok {
+			t.Fatal("newFSTReader rejected a vellum FST")
 		}
 		word := randomWord(rng, 7)
 		if rng.IntN(3) == 0 {
@@ -130,42 +141,30 @@ func TestLevQueryWalkMatchesReference(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, wantOSA := map[string]int{}, map[string]int{}
+		want := map[string]int{}
 		for _, w := range dict {
 			if d := typoDistanceRef(word, w); d <= dist {
 				want[w] = d
-			}
-			if d := osaDistance(word, w); d <= dist {
-				wantOSA[w] = d
 			}
 			ok, d := dfa.MatchAndDistance(w)
 			if ok != (osaDistance(word, w) <= dist) || (ok && int(d) != osaDistance(word, w)) {
 				t.Fatalf("vellum and the reference disagree on %q, %q: %v %d vs %d", word, w, ok, d, osaDistance(word, w))
 			}
 		}
-		// One table of every length (the walk alone has no first-rune
-		// rule), and tables by length.
 		got := map[string]int{}
-		var order []string
 		lq := newLevQuery(word, dist)
-		lq.walk(tab, maxLenBucket, 0, tab.len(), func(term []byte, d int) bool {
-			got[string(term)] = d
-			order = append(order, string(term))
+		ok = lq.walkFST(&r, func(key []byte, d int, val uint64) bool {
+			if i, _ := slices.BinarySearch(dict, string(key)); uint64(i)*37 != val {
+				t.Fatalf("%q: value %d, want %d", key, val, uint64(i)*37)
+			}
+			got[string(key)] = d
 			return true
 		})
-		if !maps.Equal(got, wantOSA) {
-			t.Fatalf("round %d: %q within %d over %d words: walk found %v, want %v", round, word, dist, len(dict), got, wantOSA)
+		if !ok {
+			t.Fatal("walk reports a malformed FST")
 		}
-		if !slices.IsSorted(order) {
-			t.Fatalf("walk out of order: %v", order)
-		}
-		clear(got)
-		lq.walkAll(byLen, func(term []byte, d int) bool {
-			got[string(term)] = d
-			return true
-		})
 		if !maps.Equal(got, want) {
-			t.Fatalf("round %d: %q within %d over %d words: walk by length found %v, want %v", round, word, dist, len(dict), got, want)
+			t.Fatalf("round %d: %q within %d over %d words: walk found %v, want %v", round, word, dist, len(dict), got, want)
 		}
 		for _, w := range dict {
 			d, ok := lq.distance([]byte(w))
@@ -179,26 +178,21 @@ func TestLevQueryWalkMatchesReference(t *testing.T) {
 
 // TestLevQueryWalkStops: the walk ends when fn returns false.
 func TestLevQueryWalkStops(t *testing.T) {
-	tab := &termTable{}
-	for _, w := range []string{"aaa", "aab", "aac", "aad"} {
-		tab.add([]byte(w))
-	}
+	r, _ := newFSTReader(buildTestFST(t, []string{"aaa", "aab", "aac", "aad"}))
 	n := 0
-	if newLevQuery("aaa", 1).walk(tab, 3, 0, tab.len(), func([]byte, int) bool { n++; return n < 2 }) {
-		t.Error("walk reports it ran to the end")
-	}
-	if n != 2 {
+	if !newLevQuery("aaa", 1).walkFST(&r, func([]byte, int, uint64) bool { n++; return n < 2 }) || n != 2 {
 		t.Fatalf("fn called %d times after returning false, want 2", n)
 	}
 }
 
 // TestFuzzyOverCorpus: over a real dictionary, the segment's walk finds
-// what vellum's automaton finds intersected with the FST.
+// what vellum's automaton intersected with the FST finds (with the
+// first-rune rule applied to its answers).
 func TestFuzzyOverCorpus(t *testing.T) {
 	if raceEnabled {
 		t.Skip("indexes a whole corpus: run without -race")
 	}
-	idx, _ := corpusIndex(t, "dwarves-brain")
+	idx, _ := corpusIndex(t, "opentelemetry-docs")
 	defer idx.Close()
 	snap, err := idx.acquire()
 	if err != nil {
@@ -209,7 +203,7 @@ func TestFuzzyOverCorpus(t *testing.T) {
 	for _, tc := range []struct {
 		word string
 		dist int
-	}{{"concurency", 1}, {"kuberentes", 2}, {"microservies", 2}, {"quaternion", 2}, {"zettelkastn", 2}, {"react", 1}} {
+	}{{"exportr", 1}, {"kuberentes", 2}, {"instrumentaton", 2}, {"quaternion", 2}, {"propogation", 2}, {"metrics", 1}, {"可观", 1}, {"トレース", 2}} {
 		b, err := levenshtein.NewLevenshteinAutomatonBuilder(uint8(tc.dist), true)
 		if err != nil {
 			t.Fatal(err)
@@ -241,6 +235,9 @@ func TestFuzzyOverCorpus(t *testing.T) {
 			t.Errorf("%q: nothing within %d in the corpus; the test checks nothing", tc.word, tc.dist)
 		}
 	}
+	if c := seg.corrupt.Load(); c != nil {
+		t.Fatal(c)
+	}
 }
 
 func BenchmarkLevQueryWalk(b *testing.B) {
@@ -251,14 +248,14 @@ func BenchmarkLevQueryWalk(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer idx.releaseSnapshot(snap)
-	tab := snap.views[0].seg.termTables()
+	seg := snap.views[0].seg
 	for _, tc := range []struct {
 		word string
 		dist int
 	}{{"exportr", 1}, {"quaternion", 2}, {"instrumentaton", 2}} {
 		b.Run(fmt.Sprintf("%s-%d", tc.word, tc.dist), func(b *testing.B) {
 			for b.Loop() {
-				newLevQuery(tc.word, tc.dist).walkAll(tab, func([]byte, int) bool { return true })
+				seg.fuzzyText(newLevQuery(tc.word, tc.dist), func([]byte, int) bool { return true })
 			}
 		})
 	}

@@ -14,6 +14,8 @@ type matcher interface {
 	// there) and returns it.
 	advance(target uint32) uint32
 	score() float64
+	// bound is at least score(), computed more cheaply when possible.
+	bound() float64
 	// exact reports that the current doc matches without corrections.
 	exact() bool
 	// cost estimates how many docs the matcher yields.
@@ -115,6 +117,9 @@ func (m *termMatcher) score() float64 {
 	return m.sc.saturate(m.idf, t)
 }
 
+// bound: a term's score is below its idf (tf~/(k1+tf~) < 1).
+func (m *termMatcher) bound() float64 { return m.idf }
+
 func (m *termMatcher) exact() bool {
 	for i := range m.cur {
 		if m.cur[i].c.doc == m.d && !m.cur[i].corrected {
@@ -131,33 +136,49 @@ func (c *textCursor) docsHint() uint32 { return c.df }
 func (c *textCursor) docsCount() uint32 { return c.df }
 
 // phraseMatcher matches docs where the words occur at their offsets in one
-// field; its frequency per field is the number of occurrences.
+// field; its frequency per field is the number of occurrences. Matching
+// only needs one occurrence: the occurrences are counted when the score is
+// asked for, which collect does only for docs whose bound (each field's
+// frequency is at most its rarest word's) may enter the top k.
 type phraseMatcher struct {
-	cur  []textCursor
-	offs []int
-	mask uint8
-	idf  float64
-	sc   *fieldScorer
-	d    uint32
-	tf   [numTextFields]float64
-	bufs [][]uint32
+	cur     []textCursor
+	offs    []int
+	order   []int // cursors by increasing document frequency: order[0] leads
+	mask    uint8
+	idf     float64
+	sc      *fieldScorer
+	d       uint32
+	counted bool // tf holds the current doc's frequencies
+	tf      [numTextFields]float64
+	// Scratch of occurrences: a position stream per word, its current
+	// position and whether it has one.
+	its  []posIter
+	at   []uint32
+	have []bool
 }
 
 func newPhraseMatcher(cur []textCursor, offs []int, mask uint8, idf float64, sc *fieldScorer) *phraseMatcher {
-	m := &phraseMatcher{cur: cur, offs: offs, mask: mask, idf: idf, sc: sc, bufs: make([][]uint32, len(cur))}
-	m.d = m.settle(m.cur[0].doc)
+	m := &phraseMatcher{cur: cur, offs: offs, mask: mask, idf: idf, sc: sc, order: make([]int, len(cur)),
+		its: make([]posIter, len(cur)), at: make([]uint32, len(cur)), have: make([]bool, len(cur))}
+	for i := range m.order {
+		m.order[i] = i
+	}
+	sort.SliceStable(m.order, func(i, j int) bool { return cur[m.order[i]].df < cur[m.order[j]].df })
+	m.d = m.settle(m.lead().doc)
 	return m
 }
 
+func (m *phraseMatcher) lead() *textCursor { return &m.cur[m.order[0]] }
+
 func (m *phraseMatcher) doc() uint32 { return m.d }
-func (m *phraseMatcher) cost() int   { return int(m.cur[0].docsHint()) }
+func (m *phraseMatcher) cost() int   { return int(m.lead().docsHint()) }
 
 // settle finds the first doc >= d holding every word, in order, at the
 // right offsets.
 func (m *phraseMatcher) settle(d uint32) uint32 {
 	for d != noDoc {
 		again := false
-		for i := range m.cur {
+		for _, i := range m.order {
 			if x := m.cur[i].advance(d); x > d {
 				d, again = x, true
 				break
@@ -166,16 +187,17 @@ func (m *phraseMatcher) settle(d uint32) uint32 {
 		if again {
 			continue
 		}
-		if m.count() {
+		if m.match(false) {
 			return d
 		}
-		d = m.cur[0].next()
+		d = m.lead().next()
 	}
 	return noDoc
 }
 
-// count computes the phrase frequencies of the doc all cursors are on.
-func (m *phraseMatcher) count() bool {
+// match reports whether the phrase occurs in the doc all cursors are on,
+// and with all set counts its occurrences per field into tf.
+func (m *phraseMatcher) match(all bool) bool {
 	found := false
 	common := m.mask
 	for i := range m.cur {
@@ -185,40 +207,71 @@ func (m *phraseMatcher) count() bool {
 	for common != 0 {
 		f := bits.TrailingZeros8(common)
 		common &= common - 1
-		for i := range m.cur {
-			m.bufs[i] = m.cur[i].positions(f, m.bufs[i])
-		}
-		n := 0
-		for _, p0 := range m.bufs[0] {
-			ok := true
-			for i := 1; i < len(m.cur); i++ {
-				if !containsPos(m.bufs[i], p0+uint32(m.offs[i])) {
-					ok = false
-					break
-				}
-			}
-			if ok {
-				n++
-			}
-		}
-		if n > 0 {
+		if n := m.occurrences(f, all); n > 0 {
 			m.tf[f] = float64(n)
 			found = true
+			if !all {
+				break
+			}
 		}
 	}
+	m.counted = all
 	return found
 }
 
-func containsPos(ps []uint32, p uint32) bool {
-	i := sort.Search(len(ps), func(i int) bool { return ps[i] >= p })
-	return i < len(ps) && ps[i] == p
+// occurrences counts (or, unless all, finds one of) the positions p of the
+// first word in field f where every word i is at p+offs[i]. It walks the
+// positions of the word that occurs least in the field and merges the
+// others' position streams against them: a match found early leaves the
+// rest unread.
+func (m *phraseMatcher) occurrences(f int, all bool) int {
+	pivot := 0
+	for i := range m.cur {
+		m.its[i] = m.cur[i].posIter(f)
+		m.have[i] = false
+		if m.cur[i].tf[f] < m.cur[pivot].tf[f] {
+			pivot = i
+		}
+	}
+	lead := uint32(m.offs[pivot])
+	n := 0
+	for {
+		pp, ok := m.its[pivot].next()
+		if !ok {
+			return n
+		}
+		if pp < lead {
+			continue
+		}
+		start := pp - lead
+		match := true
+		for i := 0; i < len(m.its) && match; i++ {
+			if i == pivot {
+				continue
+			}
+			want := start + uint32(m.offs[i])
+			for !m.have[i] || m.at[i] < want {
+				p, ok := m.its[i].next()
+				if !ok {
+					return n // no later start can match either
+				}
+				m.at[i], m.have[i] = p, true
+			}
+			match = m.at[i] == want
+		}
+		if match {
+			if n++; !all {
+				return n
+			}
+		}
+	}
 }
 
 func (m *phraseMatcher) next() uint32 {
 	if m.d == noDoc {
 		return noDoc
 	}
-	m.d = m.settle(m.cur[0].next())
+	m.d = m.settle(m.lead().next())
 	return m.d
 }
 
@@ -226,12 +279,37 @@ func (m *phraseMatcher) advance(target uint32) uint32 {
 	if m.d >= target {
 		return m.d
 	}
-	m.d = m.settle(m.cur[0].advance(target))
+	m.d = m.settle(m.lead().advance(target))
 	return m.d
 }
 
 func (m *phraseMatcher) score() float64 {
+	if !m.counted {
+		m.match(true)
+	}
 	return m.sc.saturate(m.idf, m.sc.tfNorm(m.d, &m.tf))
+}
+
+// bound scores the doc as if the phrase occurred, in each field, as often
+// as its rarest word there.
+func (m *phraseMatcher) bound() float64 {
+	if m.counted {
+		return m.score()
+	}
+	common := m.mask
+	for i := range m.cur {
+		common &= m.cur[i].mask
+	}
+	var tf [numTextFields]float64
+	for ; common != 0; common &= common - 1 {
+		f := bits.TrailingZeros8(common)
+		least := m.cur[0].tf[f]
+		for i := range m.cur {
+			least = min(least, m.cur[i].tf[f])
+		}
+		tf[f] = float64(least)
+	}
+	return m.sc.saturate(m.idf, m.sc.tfNorm(m.d, &tf))
 }
 
 func (m *phraseMatcher) exact() bool { return true }
@@ -300,6 +378,14 @@ func (a *andMatcher) score() float64 {
 	s := 0.0
 	for _, m := range a.pos {
 		s += m.score()
+	}
+	return s
+}
+
+func (a *andMatcher) bound() float64 {
+	s := 0.0
+	for _, m := range a.pos {
+		s += m.bound()
 	}
 	return s
 }
@@ -379,6 +465,16 @@ func (o *orMatcher) score() float64 {
 	return s
 }
 
+func (o *orMatcher) bound() float64 {
+	s := 0.0
+	for _, k := range o.kids {
+		if k.doc() == o.d {
+			s += k.bound()
+		}
+	}
+	return s
+}
+
 func (o *orMatcher) exact() bool {
 	for _, k := range o.kids {
 		if k.doc() == o.d && k.exact() {
@@ -437,6 +533,7 @@ func (m *bitsMatcher) advance(target uint32) uint32 {
 }
 
 func (m *bitsMatcher) score() float64 { return 0 }
+func (m *bitsMatcher) bound() float64 { return 0 }
 func (m *bitsMatcher) exact() bool    { return true }
 
 // allMatcher yields every doc below limit.
@@ -471,6 +568,7 @@ func (m *allMatcher) advance(target uint32) uint32 {
 }
 
 func (m *allMatcher) score() float64 { return 0 }
+func (m *allMatcher) bound() float64 { return 0 }
 func (m *allMatcher) exact() bool    { return true }
 
 // noneMatcher matches nothing.
@@ -480,6 +578,7 @@ func (noneMatcher) doc() uint32           { return noDoc }
 func (noneMatcher) next() uint32          { return noDoc }
 func (noneMatcher) advance(uint32) uint32 { return noDoc }
 func (noneMatcher) score() float64        { return 0 }
+func (noneMatcher) bound() float64        { return 0 }
 func (noneMatcher) exact() bool           { return false }
 func (noneMatcher) cost() int             { return 0 }
 
@@ -554,5 +653,7 @@ func (m *accumMatcher) advance(target uint32) uint32 {
 func (m *accumMatcher) score() float64 {
 	return m.sc.saturate(m.idf, m.tfn[m.d])
 }
+
+func (m *accumMatcher) bound() float64 { return m.idf }
 
 func (m *accumMatcher) exact() bool { return m.exactBits[m.d>>6]&(1<<(m.d&63)) != 0 }

@@ -442,6 +442,11 @@ func (p *planner) prefix(q Prefix) (planNode, error) {
 	var all [][]byte
 	for vi, v := range p.snap.views {
 		x := &t.expansions[vi]
+		if v.limit == 0 {
+			continue
+		}
+		n := min(p.opts.MaxExpansions+1, 64)
+		x.words, x.ends, x.lists = make([]byte, 0, 8*n), make([]int, 0, n), make([]textList, 0, n)
 		v.r.prefixText([]byte(pre), func(term []byte, l textList) bool {
 			x.words = append(x.words, term...)
 			x.ends = append(x.ends, len(x.words))

@@ -448,6 +448,66 @@ func (c *textCursor) positions(f int, buf []uint32) []uint32 {
 	return buf
 }
 
+// posIter streams the current doc's positions in one field.
+type posIter struct {
+	p    []byte
+	off  int
+	left uint32 // positions not yet read
+	cur  uint32
+	bad  bool
+}
+
+// posIter returns an iterator over the current doc's positions in field f.
+func (c *textCursor) posIter(f int) posIter {
+	if c.mask&(1<<f) == 0 {
+		return posIter{}
+	}
+	end := len(c.pos)
+	if c.v1 {
+		end = c.posOff + c.posLen
+	}
+	off := c.posStart()
+	skip := uint64(0)
+	for g := 0; g < f; g++ {
+		if c.mask&(1<<g) != 0 {
+			skip += uint64(c.tf[g])
+		}
+	}
+	off, ok := skipVarints(c.pos[:end], off, skip)
+	if !ok {
+		c.bad = true
+		return posIter{}
+	}
+	return posIter{p: c.pos[:end], off: off, left: c.tf[f]}
+}
+
+// next returns the next position; false at the end (or on malformed bytes,
+// which set bad).
+func (it *posIter) next() (uint32, bool) {
+	if it.left == 0 {
+		return 0, false
+	}
+	it.left--
+	var d uint64
+	if it.off < len(it.p) && it.p[it.off] < 0x80 {
+		d = uint64(it.p[it.off])
+		it.off++
+	} else {
+		v, n := binary.Uvarint(it.p[min(it.off, len(it.p)):])
+		if n <= 0 {
+			it.bad, it.left = true, 0
+			return 0, false
+		}
+		d, it.off = v, it.off+n
+	}
+	if uint64(it.cur)+d > math.MaxUint32 {
+		it.bad, it.left = true, 0
+		return 0, false
+	}
+	it.cur += uint32(d)
+	return it.cur, true
+}
+
 // kwCursor iterates keyword postings (doc deltas only).
 type kwCursor struct {
 	data  []byte

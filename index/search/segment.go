@@ -141,8 +141,11 @@ type segment struct {
 	tri        *trigram.Reader
 	triErr     error
 	normTab    atomic.Pointer[normTable] // see fieldScorer.useTable
-	termsOnce  sync.Once
-	terms      *termsByLength // for typo tolerance, built on first use
+	// textDict and stemDict read the dictionaries' FSTs directly, for
+	// lookups and walks (see fst.go); vellum's FSTs validate them at open
+	// and serve Check and merges.
+	textDict fstReader
+	stemDict fstReader
 
 	refs     atomic.Int32
 	obsolete atomic.Bool // merged away: remove the file once unused
@@ -322,6 +325,12 @@ func (s *segment) parseSections(sec [][]byte) error {
 	if s.stemFST, err = s.loadFST(secStemDict, sec[secStemDict]); err != nil {
 		return err
 	}
+	var ok1, ok2 bool
+	s.textDict, ok1 = newFSTReader(sec[secTextDict])
+	s.stemDict, ok2 = newFSTReader(sec[secStemDict])
+	if !ok1 || !ok2 {
+		return s.corruptf("dictionary", "FST header or footer malformed")
+	}
 	if s.kwFST, err = s.loadFST(secKeywordDict, sec[secKeywordDict]); err != nil {
 		return err
 	}
@@ -413,18 +422,22 @@ func (s *segment) textListAt(off uint64, where string) (textList, bool) {
 }
 
 func (s *segment) lookupText(term []byte) (l textList, ok bool) {
-	defer s.guard("section text dictionary")
-	off, ok, err := s.textFST.Get(term)
-	if err != nil || !ok {
+	off, ok, bad := s.textDict.lookup(term)
+	if bad {
+		s.noteCorrupt(s.corruptf("section text dictionary", "malformed FST"))
+	}
+	if !ok {
 		return textList{}, false
 	}
 	return s.textListAt(off, "section text postings")
 }
 
 func (s *segment) stemAliases(stem []byte, fn func(term []byte, l textList)) (groupDF uint32) {
-	defer s.guard("section stem dictionary")
-	off, ok, err := s.stemFST.Get(stem)
-	if err != nil || !ok {
+	off, ok, bad := s.stemDict.lookup(stem)
+	if bad {
+		s.noteCorrupt(s.corruptf("section stem dictionary", "malformed FST"))
+	}
+	if !ok {
 		return 0
 	}
 	if off >= uint64(len(s.stemTable)) {
@@ -532,33 +545,19 @@ func prefixEnd(prefix []byte) []byte {
 }
 
 func (s *segment) prefixText(prefix []byte, fn func(term []byte, l textList) bool) {
-	s.iterate(s.textFST, "section text dictionary", nil, prefix, prefixEnd(prefix), func(k []byte, off uint64) bool {
+	ok := s.textDict.prefixWalk(prefix, func(k []byte, off uint64) bool {
 		l, ok := s.textListAt(off, "section text postings")
 		return !ok || fn(k, l)
 	})
+	if !ok {
+		s.noteCorrupt(s.corruptf("section text dictionary", "malformed FST"))
+	}
 }
 
 func (s *segment) fuzzyText(l *levQuery, fn func(term []byte, dist int) bool) {
-	l.walkAll(s.termTables(), fn)
-}
-
-// termTables returns the segment's text terms as sorted tables by length
-// (see fuzzy.go), reading the dictionary on first use.
-func (s *segment) termTables() *termsByLength {
-	s.termsOnce.Do(func() {
-		t := &termsByLength{}
-		total := 0
-		s.iterate(s.textFST, "section text dictionary", nil, nil, nil, func(k []byte, _ uint64) bool {
-			if total += len(k); total > math.MaxUint32 {
-				s.noteCorrupt(s.corruptf("section text dictionary", "terms over 4 GiB"))
-				return false
-			}
-			t.add(k)
-			return true
-		})
-		s.terms = t
-	})
-	return s.terms
+	if !l.walkFST(&s.textDict, func(key []byte, dist int, _ uint64) bool { return fn(key, dist) }) {
+		s.noteCorrupt(s.corruptf("section text dictionary", "malformed FST"))
+	}
 }
 
 func (s *segment) kwListAt(off uint64) (kwList, bool) {
