@@ -112,7 +112,7 @@ func checkRecovered(t *testing.T, dbPath string) {
 	}
 	qs := []string{"alpha", "bravo charlie", `"delta echo"`, "foxtrot OR golf", "hotel -india", "sub:juliet", "kilo*"}
 	recovered := answersLimit(t, db, qs)
-	ix, err := db.openIndices()
+	ix, err := db.openIndices(true)
 	if err != nil {
 		t.Fatal(err)
 	}

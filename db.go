@@ -132,12 +132,12 @@ func (db *DB) Index(ctx context.Context, dir string, opts IndexOptions) (IndexSu
 	if err != nil {
 		// Batches committed before the error are versions like any other:
 		// index them too.
-		if _, ierr := db.openIndices(); ierr != nil {
+		if _, ierr := db.openIndices(true); ierr != nil {
 			err = errors.Join(err, ierr)
 		}
 		return sum, err
 	}
-	_, err = db.openIndices()
+	_, err = db.openIndices(true)
 	return sum, err
 }
 

@@ -29,41 +29,51 @@ func indexDir(dbPath string) string { return dbPath + ".index" }
 // indices are the derived indices of a writable DB, opened on first use.
 type indices struct {
 	search *search.Index
-	graph  *graph.Graph
-	texts  *textCache
+	// graph is nil until something needs the link graph: loading it
+	// resolves every link, which would dominate the open time of a
+	// plain search.
+	graph *graph.Graph
+	texts *textCache
 }
 
 // replayBatch is how many changes are handed to the indices at once while
 // catching up with the store.
 const replayBatch = 512
 
-// openIndices opens (creating if needed) the derived indices and catches
-// them up with the store. Only a writable DB has indices: catching up
-// writes index files, and the store's write lock is what keeps two
-// processes from writing them at once.
-func (db *DB) openIndices() (*indices, error) {
+// openIndices opens (creating if needed) the derived indices, the link
+// graph only withGraph, and catches them up with the store. Only a writable
+// DB has indices: catching up writes index files, and the store's write
+// lock is what keeps two processes from writing them at once.
+func (db *DB) openIndices(withGraph bool) (*indices, error) {
 	db.idxMu.Lock()
 	defer db.idxMu.Unlock()
-	if db.idx != nil {
-		return db.idx, nil
-	}
 	if db.readOnly {
 		return nil, fmt.Errorf("search needs the database opened for writing (the indices catch up with the store): %w", ErrReadOnly)
 	}
 	dir := indexDir(db.Path())
-	texts := newTextCache(db.st, 64<<20)
-	si, err := search.Open(vfs.OS, dir+"/search", search.Options{TextSource: texts.get})
-	if err != nil {
-		return nil, fmt.Errorf("open indices: %w (delete %s to rebuild it from the store)", err, dir)
+	ix := db.idx
+	if ix == nil {
+		texts := newTextCache(db.st, 64<<20)
+		si, err := search.Open(vfs.OS, dir+"/search", search.Options{TextSource: texts.get})
+		if err != nil {
+			return nil, fmt.Errorf("open indices: %w (delete %s to rebuild it from the store)", err, dir)
+		}
+		ix = &indices{search: si, texts: texts}
 	}
-	g, err := graph.Open(dir + "/graph")
-	if err != nil {
-		si.Close()
-		return nil, fmt.Errorf("open indices: %w (delete %s to rebuild it from the store)", err, dir)
+	if withGraph && ix.graph == nil {
+		g, err := graph.Open(dir + "/graph")
+		if err != nil {
+			if db.idx == nil {
+				ix.close()
+			}
+			return nil, fmt.Errorf("open indices: %w (delete %s to rebuild it from the store)", err, dir)
+		}
+		ix.graph = g
 	}
-	ix := &indices{search: si, graph: g, texts: texts}
 	if err := db.catchUp(ix); err != nil {
-		ix.close()
+		if db.idx == nil {
+			ix.close()
+		}
 		return nil, err
 	}
 	db.idx = ix
@@ -73,13 +83,12 @@ func (db *DB) openIndices() (*indices, error) {
 // refreshIndices brings open indices up to date after a write; indices
 // that are not open yet catch up when they are opened.
 func (db *DB) refreshIndices() error {
-	db.idxMu.Lock()
-	ix := db.idx
-	db.idxMu.Unlock()
-	if ix == nil {
+	db.idxMu.Lock() // held so that the graph is not opened meanwhile
+	defer db.idxMu.Unlock()
+	if db.idx == nil {
 		return nil
 	}
-	return db.catchUp(ix)
+	return db.catchUp(db.idx)
 }
 
 // catchUp replays the store's change log after the older of the two
@@ -87,7 +96,10 @@ func (db *DB) refreshIndices() error {
 func (db *DB) catchUp(ix *indices) error {
 	db.catchMu.Lock()
 	defer db.catchMu.Unlock()
-	from := min(ix.search.Seq(), ix.graph.Seq())
+	from := ix.search.Seq()
+	if ix.graph != nil {
+		from = min(from, ix.graph.Seq())
+	}
 	if from >= db.st.LastSeq() {
 		return nil
 	}
@@ -96,8 +108,10 @@ func (db *DB) catchUp(ix *indices) error {
 		if err := applyAfter(ix.search.Seq(), batch, ix.search.Apply); err != nil {
 			return fmt.Errorf("search index: %w", err)
 		}
-		if err := applyAfter(ix.graph.Seq(), batch, ix.graph.Apply); err != nil {
-			return fmt.Errorf("graph index: %w", err)
+		if ix.graph != nil {
+			if err := applyAfter(ix.graph.Seq(), batch, ix.graph.Apply); err != nil {
+				return fmt.Errorf("graph index: %w", err)
+			}
 		}
 		batch = batch[:0]
 		return nil
@@ -221,6 +235,9 @@ func toIndexDoc(v store.Version, collection, rel string, d *parse.Document, cont
 
 func (ix *indices) close() error {
 	err := ix.search.Close()
+	if ix.graph == nil {
+		return err
+	}
 	if ferr := ix.graph.Flush(); ferr != nil && err == nil {
 		err = ferr
 	}

@@ -3,6 +3,7 @@ package kotadb
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/kotadb/kotadb/query"
 )
@@ -19,7 +20,7 @@ type QueryResult struct {
 // HTTP API, MCP and the REPL: none of them interprets queries itself.
 // opts may be nil (relative dates resolve against time.Now in UTC).
 func (db *DB) Query(ctx context.Context, q *query.Query, opts *query.Options) (*QueryResult, error) {
-	ix, err := db.openIndices()
+	ix, err := db.openIndices(usesGraph(q.Where))
 	if err != nil {
 		return nil, err
 	}
@@ -37,4 +38,20 @@ func (db *DB) Query(ctx context.Context, q *query.Query, opts *query.Options) (*
 		return nil, fmt.Errorf("query: %w", err)
 	}
 	return &QueryResult{Result: res, Explain: plan.Explain()}, nil
+}
+
+// usesGraph reports whether a query has link-graph clauses: only those
+// need the graph loaded.
+func usesGraph(e query.Expr) bool {
+	switch e := e.(type) {
+	case *query.And:
+		return slices.ContainsFunc(e.Exprs, usesGraph)
+	case *query.Or:
+		return slices.ContainsFunc(e.Exprs, usesGraph)
+	case *query.Not:
+		return usesGraph(e.Expr)
+	case *query.LinksTo, *query.LinkedFrom, *query.Near, *query.Between, *query.Orphan, *query.Unresolved:
+		return true
+	}
+	return false
 }

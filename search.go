@@ -33,7 +33,7 @@ type SearchResults = search.Results
 // tag: or path: belong to Query, which plans them with the other indices;
 // Search says so rather than ignoring them.
 func (db *DB) Search(ctx context.Context, q string, opts SearchOptions) (*SearchResults, error) {
-	ix, err := db.openIndices()
+	ix, err := db.openIndices(false)
 	if err != nil {
 		return nil, err
 	}

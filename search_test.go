@@ -46,7 +46,7 @@ func TestSearchPersistsAndCatchesUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	ix, err := db.openIndices()
+	ix, err := db.openIndices(true)
 	if err != nil {
 		t.Fatal(err)
 	}
