@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/kotadb/kotadb/errs"
 	"github.com/kotadb/kotadb/index/analysis"
@@ -164,11 +165,19 @@ func checkSegment(s *segment) []error {
 	}
 	var stemmer analysis.Stemmer
 	var prev []byte
+	// groups are the stem groups the dictionary implies: each stemmable
+	// term whose stem differs from it, by stem, in term order.
+	groups := map[string][]uint64{}
 	s.iterate(s.textFST, "section text dictionary", nil, nil, nil, func(term []byte, off uint64) bool {
 		if prev != nil && bytes.Compare(prev, term) >= 0 {
 			bad("text terms out of order: %q after %q", term, prev)
 		}
 		prev = append(prev[:0], term...)
+		if analysis.Stemmable(term) {
+			if st := stemmer.Stem(term); st != string(term) {
+				groups[st] = append(groups[st], off)
+			}
+		}
 		l, ok := s.textListAt(off, "section text postings")
 		if !ok {
 			return false
@@ -187,15 +196,14 @@ func checkSegment(s *segment) []error {
 				union[c.doc] = true
 			}
 		}
-		df := s.stemAliases(stem, func(term []byte, l textList) {
-			if got := stemmer.Stem(term); got != string(stem) || bytes.Equal(term, stem) {
-				bad("stem group %q holds %q (stem %q)", stem, term, got)
-			}
-			if _, ok := s.lookupText(term); !ok {
-				bad("stem group %q names %q, not a term", stem, term)
-			}
-			addDocs(l)
-		})
+		var members []uint64
+		var df uint32
+		s.eachStemMember(stem, func(off uint64) { members = append(members, off) }, &df)
+		if want := groups[string(stem)]; !slices.Equal(members, want) {
+			bad("stem group %q holds %d terms at %v, the dictionary has %d at %v", stem, len(members), members, len(want), want)
+		}
+		delete(groups, string(stem))
+		s.stemAliases(stem, addDocs)
 		if l, ok := s.lookupText(stem); ok && stemmer.Stem(stem) == string(stem) {
 			addDocs(l)
 		}
@@ -204,6 +212,9 @@ func checkSegment(s *segment) []error {
 		}
 		return true
 	})
+	for stem, terms := range groups {
+		bad("stem %q of %d terms missing from the stem dictionary", stem, len(terms))
+	}
 	s.iterate(s.kwFST, "section keyword dictionary", nil, nil, nil, func(key []byte, off uint64) bool {
 		l, ok := s.kwListAt(off)
 		if !ok {

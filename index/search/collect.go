@@ -59,7 +59,9 @@ type termAcc struct {
 // commonest: rather than merging the term's lists doc by doc, it adds each
 // list's contributions to tf~ into a window of docs, list after list, then
 // walks the window's docs (as Lucene's BooleanScorer does for
-// disjunctions). The scores are accMatcher's.
+// disjunctions). It keeps each doc's tf~ as its score in the heap (the
+// score grows with it, and the idf is only known once the docs are
+// counted, see run); the scores are then accumMatcher's.
 func (e *executor) collectTerm(t *pTerm, v *view, corrected bool) (int, error) {
 	cur := e.termCursors(t, v)
 	if len(cur) == 0 {
@@ -130,7 +132,7 @@ func (e *executor) collectTerm(t *pTerm, v *view, corrected bool) (int, error) {
 				if len(h.h) == h.k && h.h[0].exact && !exact {
 					continue
 				}
-				h.push(scored{exact: exact, score: sc.saturate(t.idf, tfn), view: v.pos, doc: d})
+				h.push(scored{exact: exact, score: tfn, view: v.pos, doc: d})
 			}
 		}
 		if err := e.ctx.Err(); err != nil {

@@ -100,7 +100,8 @@ func putExecutor(e *executor) {
 	if e.plan != nil {
 		e.plan.release()
 	}
-	clear(e.cursors) // drop references to segment memory
+	clear(e.cursors) // drop references to segment memory and norm tables
+	clear(e.scorers)
 	*e = executor{
 		hits: e.hits[:0], heap: topK{h: e.heap.h[:0]}, cursors: e.cursors[:0], scorers: e.scorers[:0],
 		bitsets: e.bitsets, floats: e.floats, acc: e.acc,
@@ -175,7 +176,10 @@ func (e *executor) run(q Query, corrections bool) (*Results, error) {
 		return nil, err
 	}
 	e.root = root
-	e.computeDF()
+	// A query that is one term counts its documents while collecting
+	// them (collectTerm): counting first would read its lists twice.
+	single, _ := root.(*pTerm)
+	e.computeDFExcept(single)
 	res := &Results{Seq: e.snap.seq}
 	// Without corrected words every match is exact: skip asking.
 	corrected := false
@@ -190,11 +194,8 @@ func (e *executor) run(q Query, corrections bool) (*Results, error) {
 			continue
 		}
 		var n int
-		if t, ok := root.(*pTerm); ok {
-			if t.df == 0 {
-				continue
-			}
-			n, err = e.collectTerm(t, v, corrected)
+		if single != nil {
+			n, err = e.collectTerm(single, v, corrected)
 		} else {
 			m := e.build(root, v, e.scorer(v))
 			if e.err != nil {
@@ -208,6 +209,16 @@ func (e *executor) run(q Query, corrections bool) (*Results, error) {
 		res.Total += n
 		if err != nil {
 			return nil, err
+		}
+	}
+	if single != nil {
+		// The heap ranked tf~ (the score grows with it); now the df is
+		// known, turn each into the score.
+		single.df = float64(res.Total)
+		single.idf = idf(e.stats.n, single.df)
+		sc := fieldScorer{k1: e.idx.opts.BM25.K1}
+		for i := range h.h {
+			h.h[i].score = sc.saturate(single.idf, h.h[i].score)
 		}
 	}
 	e.hits = h.sorted(e.hits[:0])
@@ -342,110 +353,6 @@ func setBit(b []uint64, d uint32) bool {
 	}
 	b[d>>6] |= 1 << (d & 63)
 	return true
-}
-
-func (e *executor) keywordMatcher(n *pKeyword, v *view) matcher {
-	bits := e.bitset(v.limit)
-	count := 0
-	var c kwCursor
-	add := func(l kwList) {
-		for c.reset(l.data, v.limit); c.doc != noDoc; c.next() {
-			if setBit(bits, c.doc) {
-				count++
-			}
-		}
-	}
-	if n.key != nil {
-		if l, ok := v.r.lookupKeyword(n.key); ok {
-			add(l)
-		}
-	} else {
-		v.r.rangeKeyword(n.from, n.to, func(_ []byte, l kwList) bool { add(l); return true })
-	}
-	if count == 0 {
-		return noneMatcher{}
-	}
-	return newBitsMatcher(bits, v.limit, count)
-}
-
-func (n *pNumeric) contains(x float64) bool {
-	if x < n.min || (x == n.min && !n.minIncl) {
-		return false
-	}
-	return x < n.max || (x == n.max && n.maxIncl)
-}
-
-func (e *executor) numericMatcher(n *pNumeric, v *view) matcher {
-	bits := e.bitset(v.limit)
-	count := 0
-	v.r.numeric(n.field, func(doc uint32, x float64) {
-		if doc < v.limit && n.contains(x) && setBit(bits, doc) {
-			count++
-		}
-	})
-	if count == 0 {
-		return noneMatcher{}
-	}
-	return newBitsMatcher(bits, v.limit, count)
-}
-
-// regexMatcher verifies the unit's trigram candidates (every doc when the
-// unit has no trigram index) against the pattern.
-func (e *executor) regexMatcher(n *pRegex, v *view) matcher {
-	bits := e.bitset(v.limit)
-	count := 0
-	verify := func(d uint32) bool {
-		if d >= v.limit || v.dead.has(d) {
-			return true
-		}
-		text, err := e.docText(v, d)
-		if err != nil {
-			e.err = err
-			return false
-		}
-		if text != nil && n.match(text) {
-			setBit(bits, d)
-			count++
-		}
-		return true
-	}
-	tri, err := v.r.trigrams()
-	if err != nil {
-		e.err = err
-		return noneMatcher{}
-	}
-	if tri != nil {
-		it := tri.Candidates(n.tq).Iterator()
-		for it.HasNext() && verify(it.Next()) {
-		}
-	} else {
-		for d := uint32(0); d < v.limit && verify(d); d++ {
-		}
-	}
-	if count == 0 || e.err != nil {
-		return noneMatcher{}
-	}
-	return newBitsMatcher(bits, v.limit, count)
-}
-
-// docText returns a doc's raw text: from the head, or from TextSource for
-// segment docs (nil when there is none).
-func (e *executor) docText(v *view, d uint32) ([]byte, error) {
-	if v.hd != nil {
-		return v.hd.text(d), nil
-	}
-	if e.idx.opts.TextSource == nil {
-		return nil, nil
-	}
-	meta, err := v.r.docMeta(d)
-	if err != nil {
-		return nil, err
-	}
-	t, err := e.idx.opts.TextSource(meta.key, meta.seq)
-	if err != nil {
-		return nil, fmt.Errorf("text of %s@%d: %w", meta.key, meta.seq, err)
-	}
-	return t, nil
 }
 
 // topK keeps the k best candidates in a min-heap (worst at the root).

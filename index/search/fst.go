@@ -295,16 +295,27 @@ func (r *fstReader) prefixWalk(prefix []byte, fn func(key []byte, val uint64) bo
 		}
 		key = append(key[:f.keyLen], in)
 		out += f.out
-		stack = append(stack, fstFrame{addr: target, out: out, keyLen: len(key)})
-		c := &stack[len(stack)-1]
-		if !r.node(target, &c.nd) {
-			return false
+		// Follow chains of one-transition states (the unique tails of
+		// keys) without stacking them: they are never final.
+		for {
+			if !r.node(target, &nd) {
+				return false
+			}
+			if nd.final && !fn(key, out+nd.finalOut) {
+				return true
+			}
+			if !nd.single {
+				break
+			}
+			if budget--; budget < 0 {
+				return false
+			}
+			key = append(key, nd.in)
+			out += nd.out
+			target = nd.target
 		}
-		if c.nd.final && !fn(key, out+c.nd.finalOut) {
-			return true
-		}
-		if c.nd.n == 0 {
-			stack = stack[:len(stack)-1]
+		if nd.n > 0 {
+			stack = append(stack, fstFrame{addr: target, nd: nd, out: out, keyLen: len(key)})
 		}
 	}
 	return true

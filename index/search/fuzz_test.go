@@ -89,7 +89,7 @@ func exerciseSegment(t *testing.T, data []byte) {
 		if l, ok := s.lookupText([]byte(w)); ok {
 			checkList(l, s.numDocs, []byte(w), s.normsData)
 		}
-		s.stemAliases([]byte(w), func([]byte, textList) {})
+		s.stemAliases([]byte(w), func(textList) {})
 		s.prefixText([]byte(w[:1]), func(term []byte, l textList) bool {
 			checkList(l, s.numDocs, term, s.normsData)
 			return true

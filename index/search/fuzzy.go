@@ -36,7 +36,6 @@ type levQuery struct {
 	rows  []uint8
 	mins  []uint8
 	chars []rune // chars[k]: the candidate's k-th rune (1-based)
-	offs  []int  // offs[k]: byte offset in the candidate after k runes
 	// length is the candidate's length in runes when known (distance),
 	// else -1.
 	length int
@@ -54,7 +53,7 @@ func newLevQuery(word string, dist int) *levQuery {
 	// m+dist+1 is entirely over dist.
 	depth := m + dist + 2
 	l := &levQuery{q: q, dist: dist, rows: make([]uint8, depth*(m+1)), mins: make([]uint8, depth),
-		chars: make([]rune, depth), offs: make([]int, depth), length: -1}
+		chars: make([]rune, depth), length: -1}
 	// Cells with |k-j| > dist are over the distance whatever the runes:
 	// push only computes the band of the others, so the rest keep this.
 	for i := range l.rows {
@@ -249,7 +248,7 @@ func (l *levQuery) walkFST(r *fstReader, fn func(key []byte, dist int, val uint6
 	budget := r.budget()
 	if found {
 		l.key = append(l.key[:0], first...)
-		done, ok := l.walk(r, addr, out, 1, l.q[0], -1, &budget, fn)
+		done, ok := l.walk(r, addr, out, 1, l.q[0], &budget, fn)
 		if !ok || done {
 			return ok
 		}
@@ -364,10 +363,9 @@ func (l *levQuery) firstRuneEdits(r *fstReader, budget *int, fn func(key []byte,
 }
 
 // walk enumerates the subtree of the state at addr, reached by l.key (depth
-// runes, the last one r; depth 0 for the root) with output out. A first
-// rune equal to skip is not followed. done reports that fn asked to stop,
-// ok false a malformed FST.
-func (l *levQuery) walk(rd *fstReader, addr int, out uint64, depth int, r rune, skip rune, budget *int, fn func(key []byte, dist int, val uint64) bool) (done, ok bool) {
+// runes, the last one r; depth 0 for the root) with output out. done
+// reports that fn asked to stop, ok false a malformed FST.
+func (l *levQuery) walk(rd *fstReader, addr int, out uint64, depth int, r rune, budget *int, fn func(key []byte, dist int, val uint64) bool) (done, ok bool) {
 	m := len(l.q)
 	maxDepth := m + l.dist + 1
 	l.stack = l.stack[:0]
@@ -468,9 +466,6 @@ func (l *levQuery) walk(rd *fstReader, addr int, out uint64, depth int, r rune, 
 		c, size := utf8.DecodeRune(pending)
 		if size != len(pending) {
 			c = utf8.RuneError // an invalid sequence counts as one rune
-		}
-		if f.depth == 0 && c == skip {
-			continue
 		}
 		if cont, ok := enter(target, f.out+o, f.depth+1, c); !ok || !cont {
 			return !cont && ok, ok

@@ -188,9 +188,9 @@ func (h *head) lookupText(term []byte) (textList, bool) {
 	return h.list(id), true
 }
 
-func (h *head) stemAliases(stem []byte, fn func(term []byte, l textList)) uint32 {
+func (h *head) stemAliases(stem []byte, fn func(l textList)) uint32 {
 	for _, id := range h.stemAlias[string(stem)] {
-		fn([]byte(h.termList[id].term), h.list(id))
+		fn(h.list(id))
 	}
 	return 0
 }

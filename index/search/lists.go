@@ -33,7 +33,7 @@ func (e *executor) lists(t *pTerm, v *view) *termLists {
 	stemAt := -1
 	if t.text != "" {
 		if t.useStem {
-			tl.groupDF = v.r.stemAliases(t.stemKey, func(_ []byte, l textList) {
+			tl.groupDF = v.r.stemAliases(t.stemKey, func(l textList) {
 				tl.lists = append(tl.lists, listRef{l: l, weight: 1, variant: -1})
 			})
 			if t.selfStem {
@@ -100,10 +100,16 @@ func (e *executor) newCursors(n int) []termCursor {
 
 // computeDF counts, for every scoring term, the live docs it matches in the
 // snapshot, and derives the idfs.
-func (e *executor) computeDF() {
+func (e *executor) computeDF() { e.computeDFExcept(nil) }
+
+// computeDFExcept is computeDF leaving out one term, whose count its
+// caller makes while matching.
+func (e *executor) computeDFExcept(skip *pTerm) {
 	for _, t := range e.plan.terms {
-		t.df = e.countTerm(t)
-		t.idf = idf(e.stats.n, t.df)
+		if t != skip {
+			t.df = e.countTerm(t)
+			t.idf = idf(e.stats.n, t.df)
+		}
 	}
 	for _, p := range e.plan.phrases {
 		p.idf = 0

@@ -110,10 +110,9 @@ func mergeInput(segs []*segment, tri *trigram.Builder) *segmentInput {
 				if !ok {
 					return segs[i].corrupt.Load()
 				}
-				// Re-encode each entry's doc delta with the shift; the
-				// rest of a version 2 entry and the positions (the same
-				// in both versions) are copied as is, a version 1
-				// entry's frequencies are written again as a code.
+				// Re-encode each entry with the shifted doc (in version
+				// 2); the positions, the same in both versions, are
+				// copied as is.
 				var e entry
 				for o := 0; o < len(l.docs); {
 					lp := int64(-1)
@@ -123,14 +122,8 @@ func mergeInput(segs []*segment, tri *trigram.Builder) *segmentInput {
 					if !decodeEntry(l.docs, o, lp, l.v1, &e) {
 						return segs[i].corruptf("section text postings", "malformed entry of %q", term)
 					}
-					_, n := binary.Uvarint(l.docs[o:])
 					shifted := int64(e.doc) + int64(bases[i])
-					docs = binary.AppendUvarint(docs, uint64(shifted-prev-1))
-					if l.v1 {
-						docs = appendCode(docs, e.mask, &e.tf)
-					} else {
-						docs = append(docs, l.docs[o+n:e.next]...)
-					}
+					docs = appendEntry(docs, uint64(shifted-prev-1), e.mask, &e.tf)
 					prev = shifted
 					o = e.next
 					df++

@@ -14,7 +14,9 @@ import (
 // segment format 2):
 //
 //	docs: per document, in increasing doc order:
-//	        uvarint  doc - (previous doc + 1)   (previous starts at -1)
+//	        uvarint  (doc - (previous doc + 1)) << 1 | once (previous
+//	                 starts at -1); once is 1 when the term occurs once in
+//	                 the body and nowhere else, and then the entry ends
 //	        byte     code: f<<5 | tf (f < 5, 1 <= tf <= 31) when the term
 //	                 occurs in one text field f, tf times; else 0xE0 | mask
 //	                 (bit f set: the term occurs in text field f) followed
@@ -23,7 +25,8 @@ import (
 //	pos:  per document, per set field in field order, the term's positions
 //	      in that field as uvarint deltas (the first from 0).
 //
-// Most postings are one byte of delta and one of code. A document's
+// Most postings are one byte (a word once in the body, the commonest
+// case by far) or two (delta and code). A document's
 // positions are the next (sum of its frequencies) varints of pos; a cursor
 // only counts its way to them when a phrase asks (skip entries give the pos
 // offset of each block).
@@ -59,8 +62,7 @@ const (
 // appendTextPosting appends one document's entry to a term's streams
 // (version 2). positions holds the positions of each set field in turn.
 func appendTextPosting(docs, pos []byte, prevDoc int64, doc uint32, mask uint8, tf *[numTextFields]uint32, positions []uint32) ([]byte, []byte) {
-	docs = binary.AppendUvarint(docs, uint64(int64(doc)-prevDoc-1))
-	docs = appendCode(docs, mask, tf)
+	docs = appendEntry(docs, uint64(int64(doc)-prevDoc-1), mask, tf)
 	i := 0
 	for f := range numTextFields {
 		if mask&(1<<f) == 0 {
@@ -76,8 +78,12 @@ func appendTextPosting(docs, pos []byte, prevDoc int64, doc uint32, mask uint8, 
 	return docs, pos
 }
 
-// appendCode appends the code (and frequencies) of a version 2 entry.
-func appendCode(docs []byte, mask uint8, tf *[numTextFields]uint32) []byte {
+// appendEntry appends a version 2 docs-stream entry.
+func appendEntry(docs []byte, delta uint64, mask uint8, tf *[numTextFields]uint32) []byte {
+	if mask == 1<<FieldBody && tf[FieldBody] == 1 {
+		return binary.AppendUvarint(docs, delta<<1|1)
+	}
+	docs = binary.AppendUvarint(docs, delta<<1)
 	if bits.OnesCount8(mask) == 1 {
 		f := bits.TrailingZeros8(mask)
 		if tf[f] <= codeMaxTF {
@@ -120,17 +126,25 @@ func decodeEntry(docs []byte, off int, prev int64, v1 bool, e *entry) bool {
 		}
 		d, off = v, off+n
 	}
-	if off >= len(docs) {
-		return false
+	once := false
+	if !v1 {
+		d, once = d>>1, d&1 != 0
 	}
 	doc := prev + 1 + int64(d)
 	if d >= noDoc || doc >= noDoc {
 		return false
 	}
 	e.doc = uint32(doc)
+	e.tf = [numTextFields]uint32{}
+	if once {
+		e.mask, e.tf[FieldBody], e.sumTF, e.next = 1<<FieldBody, 1, 1, off
+		return true
+	}
+	if off >= len(docs) {
+		return false
+	}
 	code := docs[off]
 	off++
-	e.tf = [numTextFields]uint32{}
 	if !v1 && code < codeSingle {
 		f, tf := code>>5, uint32(code&codeMaxTF)
 		if tf == 0 {
@@ -234,17 +248,28 @@ func (c *textCursor) decode(prev int64) uint32 {
 		off += 2
 	} else {
 		v, n := binary.Uvarint(docs[off:])
-		if n <= 0 || v >= noDoc {
+		if n <= 0 || v>>1 >= noDoc {
 			return c.fail()
 		}
 		d, off = v, off+n
 	}
+	c.tf = [numTextFields]uint32{}
+	if d&1 != 0 {
+		// Once in the body: the commonest entry.
+		c.tf[FieldBody], c.mask, c.sumTF = 1, 1<<FieldBody, 1
+		doc := prev + 1 + int64(d>>1)
+		if doc < int64(c.limit) {
+			c.off, c.doc = off, uint32(doc)
+			return c.doc
+		}
+		return c.land(doc, off)
+	}
+	d >>= 1
 	if off >= len(docs) {
 		return c.fail()
 	}
 	code := docs[off]
 	off++
-	c.tf = [numTextFields]uint32{}
 	if code < codeSingle {
 		f, tf := code>>5, uint32(code&codeMaxTF)
 		if tf == 0 {
@@ -280,7 +305,11 @@ func (c *textCursor) decode(prev int64) uint32 {
 		}
 		c.mask, c.sumTF = mask, sum
 	}
-	doc := prev + 1 + int64(d)
+	return c.land(prev+1+int64(d), off)
+}
+
+// land makes doc, whose entry ends at off, the current one.
+func (c *textCursor) land(doc int64, off int) uint32 {
 	if doc >= noDoc {
 		return c.fail()
 	}

@@ -249,3 +249,46 @@ func TestRandomAgainstOracle(t *testing.T) {
 		})
 	}
 }
+
+// TestManyDocsAgainstOracle: units of more docs than collectTerm's window
+// (several windows, dead docs in each) answer single terms, prefixes and
+// corrections like the oracle.
+func TestManyDocsAgainstOracle(t *testing.T) {
+	n := 3*termWindow + 123
+	if raceEnabled {
+		n = termWindow + 77
+	}
+	rng := rand.New(rand.NewPCG(9, 9))
+	texts := newTextStore()
+	idx, _ := memIndex(t, Options{MaxExpansions: 1 << 20, TextSource: texts.source})
+	defer idx.Close()
+	s := &scenario{t: t, rng: rng, idx: idx, o: newOracle(), live: map[string]*index.Doc{}, texts: texts,
+		makeDc: func(key string) *index.Doc { return synthDoc(rng, key) }}
+	var changes []index.Change
+	for i := range n {
+		s.seq++
+		key := fmt.Sprintf("c/doc%05d.md", i)
+		s.keys = append(s.keys, key)
+		d := synthDoc(rng, key)
+		s.live[key] = d
+		changes = append(changes, index.Change{Seq: s.seq, Key: key, Doc: d})
+	}
+	texts.record(changes)
+	mustApply(t, idx, changes)
+	s.o.apply(changes)
+	if err := idx.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	s.step(200) // updates and deletes across the windows, in the head
+	queries := []Query{
+		Term{Text: "collector"}, Term{Text: "traces", Exact: true}, Term{Text: "kubernetes", Field: "title"},
+		Term{Text: "the"}, Prefix{Text: "pip"}, Prefix{Text: "c"}, Term{Text: "colector"}, Term{Text: "pipelnes", Fuzzy: true},
+		Term{Text: "instrumentacion"}, Term{Text: "spans", Field: "headings"},
+	}
+	for _, q := range queries {
+		for _, so := range []SearchOptions{{Limit: 10}, {Limit: 3, Offset: 7}, {Limit: 25, Exact: true}} {
+			compareWithOracle(t, idx, s.o, q, so)
+		}
+	}
+	mustCheck(t, idx)
+}

@@ -29,13 +29,16 @@ package search
 //	           them, 12 bytes each: uint32 last doc before the block, uint32
 //	           block offset in docs, uint32 block offset in pos), the docs
 //	           stream, the pos stream (streams as described in postings.go,
-//	           postings version 2)
+//	           postings version 2). When df <= 3 the two lengths are left
+//	           out (decoding the df entries and counting their positions
+//	           finds them).
 //	6 stem dictionary: vellum FST, stem → offset in section 7
 //	7 stem table: per stem: uvarint df of the whole group (the docs holding
 //	           any of its terms, the stem itself included when it is a term
-//	           whose stem is itself), uvarint n, then n × (uvarint len +
-//	           term, uvarint offset of the term's postings in section 5): the
-//	           terms whose English stem is the stem, the stem itself excluded
+//	           whose stem is itself), uvarint n, then the offsets in section 5
+//	           of the postings of the n terms whose English stem is the stem
+//	           (the stem itself excluded), in term order, as uvarints: the
+//	           first, then each minus the previous
 //	8 keyword dictionary: vellum FST, "field\x00value" → offset in section 9
 //	9 keyword postings: per keyword: uvarint df, uvarint length, doc deltas
 //	10 numeric: uvarint field count, per field: uvarint len + name, uvarint
@@ -47,8 +50,9 @@ package search
 //	           format of package index/trigram (its own header, version and
 //	           checksum); absent when the texts were not available to a merge
 //
-// Version 1 differs in section 5 only: its header holds a uvarint skip
-// count after df, and its streams are postings version 1.
+// Version 1 differs in two sections: in 5, the header holds a uvarint skip
+// count after df, and the streams are postings version 1; in 7, each
+// member is uvarint len + term, uvarint offset.
 //
 // Unknown section ids are skipped, so later versions can add sections
 // without breaking older readers of the same major format. Tombstones are
@@ -146,6 +150,8 @@ type segment struct {
 	// and serve Check and merges.
 	textDict fstReader
 	stemDict fstReader
+	kwDict   fstReader
+	keysDict fstReader
 
 	refs     atomic.Int32
 	obsolete atomic.Bool // merged away: remove the file once unused
@@ -325,11 +331,14 @@ func (s *segment) parseSections(sec [][]byte) error {
 	if s.stemFST, err = s.loadFST(secStemDict, sec[secStemDict]); err != nil {
 		return err
 	}
-	var ok1, ok2 bool
-	s.textDict, ok1 = newFSTReader(sec[secTextDict])
-	s.stemDict, ok2 = newFSTReader(sec[secStemDict])
-	if !ok1 || !ok2 {
-		return s.corruptf("dictionary", "FST header or footer malformed")
+	for _, d := range []struct {
+		r  *fstReader
+		id int
+	}{{&s.textDict, secTextDict}, {&s.stemDict, secStemDict}, {&s.kwDict, secKeywordDict}, {&s.keysDict, secKeys}} {
+		var ok bool
+		if *d.r, ok = newFSTReader(sec[d.id]); !ok {
+			return s.corruptf(s.sectionName(uint32(d.id)), "FST header or footer malformed")
+		}
 	}
 	if s.kwFST, err = s.loadFST(secKeywordDict, sec[secKeywordDict]); err != nil {
 		return err
@@ -399,28 +408,57 @@ func (s *segment) textListAt(off uint64, where string) (textList, bool) {
 		s.noteCorrupt(s.corruptf(where, "postings offset %d beyond %d", off, len(s.textPost)))
 		return textList{}, false
 	}
-	r := byteReader{b: s.textPost, off: int(off)}
-	df := r.uvarint()
-	if r.err || df == 0 || df > uint64(s.numDocs) {
+	l, ok := parseTextList(s.textPost, int(off), s.version, s.numDocs)
+	if !ok {
 		s.noteCorrupt(s.corruptf(where, "malformed postings header at %d", off))
+	}
+	return l, ok
+}
+
+// smallList is the document frequency up to which a version 2 postings
+// header leaves the streams' lengths out: the df entries are decoded to
+// find them (most terms occur in a document or two, and the lengths would
+// double their headers).
+const smallList = 3
+
+// parseTextList reads the postings header at off of a text postings
+// section of the given segment format version.
+func parseTextList(post []byte, off int, version uint32, numDocs uint32) (textList, bool) {
+	r := byteReader{b: post, off: off}
+	df := r.uvarint()
+	if r.err || df == 0 || df > uint64(numDocs) {
 		return textList{}, false
 	}
+	if version >= 2 && df <= smallList {
+		start, prev, sumTF := r.off, int64(-1), uint64(0)
+		var e entry
+		end := start
+		for range df {
+			if !decodeEntry(post, end, prev, false, &e) {
+				return textList{}, false
+			}
+			prev, end, sumTF = int64(e.doc), e.next, sumTF+e.sumTF
+		}
+		posEnd, ok := skipVarints(post, end, sumTF)
+		if !ok {
+			return textList{}, false
+		}
+		return textList{docs: post[start:end], pos: post[end:posEnd], df: uint32(df)}, true
+	}
 	nskip := (df - 1) / skipInterval
-	if s.version == 1 {
+	if version == 1 {
 		nskip = r.uvarint()
 	}
 	docsLen := r.uvarint()
 	posLen := r.uvarint()
-	skips := r.take(min(nskip, uint64(len(s.textPost))) * skipEntrySize)
+	skips := r.take(min(nskip, uint64(len(post))) * skipEntrySize)
 	docs := r.take(docsLen)
 	pos := r.take(posLen)
 	if r.err {
-		s.noteCorrupt(s.corruptf(where, "malformed postings header at %d", off))
 		return textList{}, false
 	}
-	return textList{docs: docs, pos: pos, skips: skips, df: uint32(df), v1: s.version == 1}, true
+	return textList{docs: docs, pos: pos, skips: skips, df: uint32(df), v1: version == 1}, true
 }
-
 func (s *segment) lookupText(term []byte) (l textList, ok bool) {
 	off, ok, bad := s.textDict.lookup(term)
 	if bad {
@@ -432,37 +470,53 @@ func (s *segment) lookupText(term []byte) (l textList, ok bool) {
 	return s.textListAt(off, "section text postings")
 }
 
-func (s *segment) stemAliases(stem []byte, fn func(term []byte, l textList)) (groupDF uint32) {
+func (s *segment) stemAliases(stem []byte, fn func(l textList)) (groupDF uint32) {
+	s.eachStemMember(stem, func(off uint64) {
+		if l, ok := s.textListAt(off, "section stem table"); ok {
+			fn(l)
+		}
+	}, &groupDF)
+	return groupDF
+}
+
+// eachStemMember calls fn with the postings offset of each term of a stem
+// group (the stem itself excluded) and sets groupDF.
+func (s *segment) eachStemMember(stem []byte, fn func(off uint64), groupDF *uint32) {
 	off, ok, bad := s.stemDict.lookup(stem)
 	if bad {
 		s.noteCorrupt(s.corruptf("section stem dictionary", "malformed FST"))
 	}
 	if !ok {
-		return 0
+		return
 	}
 	if off >= uint64(len(s.stemTable)) {
 		s.noteCorrupt(s.corruptf("section stem table", "offset %d beyond %d", off, len(s.stemTable)))
-		return 0
+		return
 	}
 	r := byteReader{b: s.stemTable, off: int(off)}
 	df := r.uvarint()
 	n := r.uvarint()
 	if df > uint64(s.numDocs) {
 		s.noteCorrupt(s.corruptf("section stem table", "group df %d over %d docs", df, s.numDocs))
-		return 0
+		return
 	}
-	for range min(n, uint64(len(s.stemTable))) {
-		term := r.bytes()
-		toff := r.uvarint()
+	toff := uint64(0)
+	for i := range min(n, uint64(len(s.stemTable))) {
+		if s.version == 1 {
+			r.bytes() // the term
+			toff = r.uvarint()
+		} else if d := r.uvarint(); i == 0 {
+			toff = d
+		} else {
+			toff += d
+		}
 		if r.err {
 			s.noteCorrupt(s.corruptf("section stem table", "truncated entry at %d", off))
-			return 0
+			return
 		}
-		if l, ok := s.textListAt(toff, "section stem table"); ok {
-			fn(term, l)
-		}
+		fn(toff)
 	}
-	return uint32(df)
+	*groupDF = uint32(df)
 }
 
 // iterate runs fn over the FST's keys in [from, to) accepted by aut (nil:
@@ -572,22 +626,33 @@ func (s *segment) kwListAt(off uint64) (kwList, bool) {
 }
 
 func (s *segment) lookupKeyword(key []byte) (kwList, bool) {
-	defer s.guard("section keyword dictionary")
-	off, ok, err := s.kwFST.Get(key)
-	if err != nil || !ok {
+	off, ok, bad := s.kwDict.lookup(key)
+	if bad {
+		s.noteCorrupt(s.corruptf("section keyword dictionary", "malformed FST"))
+	}
+	if !ok {
 		return kwList{}, false
 	}
 	return s.kwListAt(off)
 }
 
 func (s *segment) rangeKeyword(from, to []byte, fn func(key []byte, l kwList) bool) {
-	s.iterate(s.kwFST, "section keyword dictionary", nil, from, to, func(k []byte, off uint64) bool {
+	each := func(k []byte, off uint64) bool {
 		l, ok := s.kwListAt(off)
 		if !ok {
 			return false
 		}
 		return fn(k, l)
-	})
+	}
+	// Prefix ranges (keyword prefixes, path prefixes) walk the FST
+	// directly; other ranges go through vellum.
+	if bytes.Equal(to, prefixEnd(from)) && len(from) > 0 {
+		if !s.kwDict.prefixWalk(from, each) {
+			s.noteCorrupt(s.corruptf("section keyword dictionary", "malformed FST"))
+		}
+		return
+	}
+	s.iterate(s.kwFST, "section keyword dictionary", nil, from, to, each)
 }
 
 func (s *segment) numeric(field string, fn func(doc uint32, v float64)) {
@@ -635,9 +700,11 @@ func (s *segment) norms() []byte { return s.normsData }
 func (s *segment) lenSums() [numTextFields]uint64 { return s.totals }
 
 func (s *segment) latest(key string) (doc uint32, ok bool) {
-	defer s.guard("section keys")
-	v, ok, err := s.keysFST.Get([]byte(key))
-	if err != nil || !ok {
+	v, ok, bad := s.keysDict.lookup([]byte(key))
+	if bad {
+		s.noteCorrupt(s.corruptf("section keys", "malformed FST"))
+	}
+	if !ok {
 		return 0, false
 	}
 	if v >= uint64(s.numDocs) {

@@ -181,8 +181,10 @@ func writeSections(sw *sectionWriter, in *segmentInput) error {
 			return fmt.Errorf("postings of %q: %w", term, err)
 		}
 		hdr = binary.AppendUvarint(hdr[:0], uint64(df))
-		hdr = binary.AppendUvarint(hdr, uint64(len(docs)))
-		hdr = binary.AppendUvarint(hdr, uint64(len(pos)))
+		if df > smallList {
+			hdr = binary.AppendUvarint(hdr, uint64(len(docs)))
+			hdr = binary.AppendUvarint(hdr, uint64(len(pos)))
+		}
 		for _, b := range [][]byte{hdr, skips, docs, pos} {
 			post = append(post, b...)
 		}
@@ -228,11 +230,10 @@ func writeSections(sw *sectionWriter, in *segmentInput) error {
 		}
 		entry = binary.AppendUvarint(entry[:0], uint64(unionDF(post, group, termOff, in.numDocs)))
 		entry = binary.AppendUvarint(entry, uint64(len(members)))
+		prev := uint64(0)
 		for _, m := range members {
-			t := termAt(m)
-			entry = binary.AppendUvarint(entry, uint64(len(t)))
-			entry = append(entry, t...)
-			entry = binary.AppendUvarint(entry, termOff[m])
+			entry = binary.AppendUvarint(entry, termOff[m]-prev)
+			prev = termOff[m]
 		}
 		if _, err := sw.Write(entry); err != nil {
 			return err
@@ -415,12 +416,11 @@ func unionDF(post []byte, terms []int, termOff []uint64, numDocs uint32) uint32 
 	seen := make([]uint64, (numDocs+63)/64)
 	n := uint32(0)
 	for _, t := range terms {
-		r := byteReader{b: post, off: int(termOff[t])}
-		df := r.uvarint()
-		docsLen := r.uvarint()
-		r.uvarint()
-		r.take((df - 1) / skipInterval * skipEntrySize)
-		docs := r.take(docsLen)
+		l, ok := parseTextList(post, int(termOff[t]), formatVersion, numDocs)
+		if !ok {
+			continue
+		}
+		docs := l.docs
 		prev := int64(-1)
 		var e entry
 		for off := 0; off < len(docs); {

@@ -22,7 +22,7 @@ type reader interface {
 	// stemAliases calls fn with the terms whose stem is stem but that are
 	// not equal to it, and returns the number of docs (dead included) holding
 	// any term of the stem's group when known (segments), else 0.
-	stemAliases(stem []byte, fn func(term []byte, l textList)) (groupDF uint32)
+	stemAliases(stem []byte, fn func(l textList)) (groupDF uint32)
 	// prefixText calls fn for each text term starting with prefix, in
 	// order, with its postings, until fn returns false.
 	prefixText(prefix []byte, fn func(term []byte, l textList) bool)
