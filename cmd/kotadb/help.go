@@ -56,7 +56,9 @@ KQL, the search-box language (docs/query.md has the grammar):
   is:orphan is:unresolved        notes with no links; notes with broken links
   sort:-updated limit:20 offset:20 select:title,tags group:tag count:avg(priority)
 
--q takes the query in its JSON form (inline, @FILE, or - for stdin). With
+-q takes the query in its JSON form (inline, @FILE, or - for stdin); a
+query argument that is a JSON object is read as the JSON form too, so
+` + "`kotadb query --json '{\"version\":1,...}'`" + ` speaks JSON both ways. With
 --json the result is printed as JSON. A malformed query is an error with its
 column and a hint; a tag or field that does not exist matches nothing, and
 ` + "`kotadb explain`" + ` says so.`,

@@ -84,6 +84,15 @@ func (c *queryCommand) readQuery(args []string) (*query.Query, error) {
 		return nil, usagef(c.name, "%s needs a query: KQL arguments, or -q JSON", c.name)
 	}
 	src := strings.Join(args, " ")
+	if strings.HasPrefix(strings.TrimSpace(src), "{") {
+		// A JSON object is the query's JSON form (no KQL starts with '{'):
+		// `kotadb query --json '{...}'` reads and answers in JSON.
+		q, err := query.DecodeJSON([]byte(src))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", c.name, err)
+		}
+		return q, nil
+	}
 	if c.exact {
 		src += " --exact"
 	}
