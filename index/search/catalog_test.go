@@ -529,7 +529,11 @@ func TestCatalogDuringWrites(t *testing.T) {
 	queries := []string{"tag:proj", `path:"work/"`, "status:active", "has:priority sort:field.priority", "rust -tag:area sort:-updated",
 		"in:w group:tag agg:count", "priority:>=1 sort:title select:tags,field.due"}
 	rounds := 0
-	for running := true; running || rounds < 20; rounds++ {
+	// Keep querying until the writer is done and the background worker has
+	// flushed at least once (it runs on its own schedule; on a loaded
+	// machine that can be after the last write), so queries overlap a flush.
+	deadline := time.Now().Add(time.Minute)
+	for running := true; running || rounds < 20 || (idx.Stats().Flushes == 0 && time.Now().Before(deadline)); rounds++ {
 		select {
 		case <-done:
 			running = false
