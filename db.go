@@ -204,13 +204,16 @@ func (db *DB) Delete(key, author string) (Version, error) {
 		return Version{}, fmt.Errorf("delete %s: %w", key, err)
 	}
 	v, err := db.st.Delete(key, author)
-	if err == nil {
-		err = db.refreshIndices()
-	}
 	if errors.Is(err, ErrNotFound) {
 		return Version{}, fmt.Errorf("delete %s: no such key: %w", key, ErrNotFound)
 	}
-	return v, err
+	if err != nil {
+		return Version{}, err
+	}
+	if err := db.refreshIndices(); err != nil {
+		return v, fmt.Errorf("delete %s: update indices: %w", key, err)
+	}
+	return v, nil
 }
 
 // checkWritable refuses direct writes to a collection that mirrors a folder:
