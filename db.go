@@ -128,7 +128,9 @@ func (db *DB) Index(ctx context.Context, dir string, opts IndexOptions) (IndexSu
 	if err := CheckIndexDir(db.Path(), dir); err != nil {
 		return IndexSummary{}, err
 	}
+	stop := db.followCommits(&opts)
 	sum, err := ingest.Index(ctx, db.st, dir, opts)
+	stop()
 	if err != nil {
 		// Batches committed before the error are versions like any other:
 		// index them too.
@@ -139,6 +141,38 @@ func (db *DB) Index(ctx context.Context, dir string, opts IndexOptions) (IndexSu
 	}
 	_, err = db.openIndices(true)
 	return sum, err
+}
+
+// followCommits makes the indices follow the batches ingestion commits:
+// each commit wakes a catch-up that runs while ingestion reads and parses
+// the next files, so that a bulk build keeps every core busy. A catch-up
+// that fails here is left to the one after ingestion, which reports it.
+// The returned func waits for the last catch-up to end.
+func (db *DB) followCommits(opts *IndexOptions) (stop func()) {
+	wake := make(chan struct{}, 1)
+	done := make(chan struct{})
+	user := opts.OnBatch
+	opts.OnBatch = func(vs []store.Version) {
+		if user != nil {
+			user(vs)
+		}
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+	}
+	go func() {
+		defer close(done)
+		for range wake {
+			// An error is met again, and reported, by the catch-up
+			// after ingestion.
+			_, _ = db.openIndices(true)
+		}
+	}()
+	return func() {
+		close(wake)
+		<-done
+	}
 }
 
 // CheckIndexDir reports why dir cannot be indexed into the database at

@@ -22,8 +22,10 @@ Step by step:
     with file:line:col for whatever it could not understand. A file with bad
     frontmatter is still indexed; the warning is kept with it.
   - The store records a Version for every change: the bytes (by content
-    hash, compressed) and the Document's JSON as metadata. Nothing is
-    overwritten; a delete is a version too (a tombstone).
+    hash, compressed) and what the bytes cannot tell, the file's times and
+    whether it is a file or a JSON value. The Document is derived from
+    those again when asked (DB.Document), so it is never stored twice.
+    Nothing is overwritten; a delete is a version too (a tombstone).
   - Indices are derived from the store's change log and can always be
     rebuilt from it. They live in the folder <db>.index/ beside the database
     file: the segment index (ranked text, phrases, typo tolerance, trigrams
@@ -43,7 +45,7 @@ Every write gets a sequence number (Seq) that is global to the database,
 starts at 1, only grows and is never reused. A key's versions form a chain
 (each Version's Prev is the Seq of the one before), so History, GetAt and
 GetAtSeq can answer what a key held at any earlier moment. Writing the same
-content and metadata a key already has makes no new version, so re-indexing
+content (and file times) a key already has makes no new version, so re-indexing
 an unchanged folder adds nothing.
 
 # Durability

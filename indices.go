@@ -1,9 +1,9 @@
 package kotadb
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 
 	"github.com/kotadb/kotadb/index"
@@ -36,9 +36,14 @@ type indices struct {
 	texts *textCache
 }
 
-// replayBatch is how many changes are handed to the indices at once while
-// catching up with the store.
-const replayBatch = 512
+// A chunk, what a catch-up worker takes at a time and the applier hands
+// the indices at once, ends at replayChunk changes or replayChunkBytes of
+// content. An analyzed document is about eight times its text, so what is
+// in flight (about two chunks per core) is kept small.
+const (
+	replayChunk      = 16
+	replayChunkBytes = 64 << 10
+)
 
 // openIndices opens (creating if needed) the derived indices, the link
 // graph only withGraph, and catches them up with the store. Only a writable
@@ -103,37 +108,224 @@ func (db *DB) catchUp(ix *indices) error {
 	if from >= db.st.LastSeq() {
 		return nil
 	}
-	batch := make([]index.Change, 0, replayBatch)
-	apply := func() error {
-		if err := applyAfter(ix.search.Seq(), batch, ix.search.Apply); err != nil {
-			return fmt.Errorf("search index: %w", err)
-		}
-		if ix.graph != nil {
-			if err := applyAfter(ix.graph.Seq(), batch, ix.graph.Apply); err != nil {
-				return fmt.Errorf("graph index: %w", err)
-			}
-		}
-		batch = batch[:0]
-		return nil
-	}
-	err := db.st.Changes(from, func(v store.Version) error {
-		c, err := db.change(v)
-		if err != nil {
-			return err
-		}
-		batch = append(batch, c)
-		if len(batch) == replayBatch {
-			return apply()
-		}
-		return nil
-	})
-	if err == nil && len(batch) > 0 {
-		err = apply()
-	}
-	if err != nil {
+	if err := db.replay(ix, from); err != nil {
 		return fmt.Errorf("update indices: %w", err)
 	}
 	return nil
+}
+
+// chunk is a run of consecutive changes on its way through replay.
+type chunk struct {
+	versions []store.Version
+	bytes    int64 // content size of the versions
+	changes  []index.Change
+	prepared []*search.Prepared
+	err      error
+	done     chan struct{} // closed when changes and prepared (or err) are set
+}
+
+// replay feeds the indices the changes after from as a pipeline: one
+// goroutine reads the log in chunks, one worker per core turns each
+// version into a document (read and decompress the blob, parse it again)
+// and analyzes it for the search index, and the calling goroutine applies
+// the chunks in log order. The chunks in flight are bounded, so memory
+// does not grow with the log. The indices see exactly what a one-by-one
+// replay would give them.
+func (db *DB) replay(ix *indices, from uint64) error {
+	workers := max(1, runtime.GOMAXPROCS(0))
+	todo := make(chan *chunk, workers)
+	ordered := make(chan *chunk, workers)
+	quit := make(chan struct{})
+	searchSeq := ix.search.Seq()
+	var wg sync.WaitGroup
+	var readErr error // set by the reader before it closes ordered
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(todo)
+		defer close(ordered)
+		var cur *chunk
+		send := func() error {
+			for _, ch := range []chan *chunk{ordered, todo} {
+				select {
+				case ch <- cur:
+				case <-quit:
+					return errStopReplay
+				}
+			}
+			cur = nil
+			return nil
+		}
+		err := db.st.Changes(from, func(v store.Version) error {
+			if cur == nil {
+				cur = &chunk{done: make(chan struct{})}
+			}
+			cur.versions = append(cur.versions, v)
+			cur.bytes += v.Size
+			if len(cur.versions) == replayChunk || cur.bytes >= replayChunkBytes {
+				return send()
+			}
+			return nil
+		})
+		if err == nil && cur != nil {
+			err = send()
+		}
+		if err != nil && err != errStopReplay {
+			readErr = err
+		}
+	}()
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var an search.Analyzer
+			for c := range todo {
+				select {
+				case <-quit:
+				default:
+					c.err = db.prepareChunk(c, searchSeq, &an)
+				}
+				close(c.done)
+			}
+		}()
+	}
+	var gf *graphFeed
+	if ix.graph != nil {
+		gf = startGraphFeed(ix.graph)
+	}
+	var err error
+	for c := range ordered {
+		if err != nil {
+			continue // drain: the reader stops at quit
+		}
+		<-c.done
+		if err = c.err; err == nil {
+			err = ix.applySearch(c)
+		}
+		if err == nil && gf != nil {
+			gf.send(c.changes)
+		}
+		if err != nil {
+			close(quit)
+		}
+	}
+	wg.Wait()
+	if gf != nil {
+		if gerr := gf.close(); err == nil {
+			err = gerr
+		}
+	}
+	if err == nil {
+		err = readErr
+	}
+	return err
+}
+
+var errStopReplay = errors.New("replay stopped")
+
+// prepareChunk builds the changes of a chunk's versions and analyzes the
+// documents the search index has not seen (those at or below searchSeq
+// are only replayed for the graph).
+func (db *DB) prepareChunk(c *chunk, searchSeq uint64, an *search.Analyzer) error {
+	c.changes = make([]index.Change, len(c.versions))
+	c.prepared = make([]*search.Prepared, len(c.versions))
+	for i, v := range c.versions {
+		ch, err := db.change(v)
+		if err != nil {
+			return err
+		}
+		c.changes[i] = ch
+		if ch.Doc != nil && v.Seq > searchSeq {
+			c.prepared[i] = an.Prepare(ch.Doc)
+		}
+	}
+	c.versions = nil
+	return nil
+}
+
+// applySearch hands a chunk to the search index, skipping what it has.
+func (ix *indices) applySearch(c *chunk) error {
+	seq := ix.search.Seq()
+	i := 0
+	for i < len(c.changes) && c.changes[i].Seq <= seq {
+		i++
+	}
+	if i < len(c.changes) {
+		if err := ix.search.ApplyPrepared(c.changes[i:], c.prepared[i:]); err != nil {
+			return fmt.Errorf("search index: %w", err)
+		}
+	}
+	c.prepared = nil
+	return nil
+}
+
+// graphBatch is how many changes the link graph takes at once. Apply
+// re-resolves every link that a name the batch adds or removes could
+// satisfy, so in a bulk build (where "index" or "readme" come back in every
+// batch) small batches would resolve the same links over and over.
+const graphBatch = 512
+
+// graphFeed applies changes to the link graph on a goroutine of its own,
+// beside the search index, in batches of graphBatch.
+type graphFeed struct {
+	g     *graph.Graph
+	in    chan []index.Change
+	done  chan struct{}
+	err   error // set before done is closed
+	batch []index.Change
+}
+
+func startGraphFeed(g *graph.Graph) *graphFeed {
+	f := &graphFeed{g: g, in: make(chan []index.Change, 4), done: make(chan struct{})}
+	go f.run()
+	return f
+}
+
+// send queues changes, keeping of their documents only what the graph
+// reads (not the text).
+func (f *graphFeed) send(changes []index.Change) {
+	slim := make([]index.Change, len(changes))
+	for i, c := range changes {
+		slim[i] = c
+		if d := c.Doc; d != nil {
+			slim[i].Doc = &index.Doc{Key: d.Key, Seq: d.Seq, Collection: d.Collection, Path: d.Path, Aliases: d.Aliases, Links: d.Links}
+		}
+	}
+	f.in <- slim
+}
+
+func (f *graphFeed) run() {
+	defer close(f.done)
+	for cs := range f.in {
+		if f.err != nil {
+			continue
+		}
+		f.batch = append(f.batch, cs...)
+		if len(f.batch) >= graphBatch {
+			f.flush()
+		}
+	}
+	if f.err == nil {
+		f.flush()
+	}
+}
+
+func (f *graphFeed) flush() {
+	if len(f.batch) == 0 {
+		return
+	}
+	if err := applyAfter(f.g.Seq(), f.batch, f.g.Apply); err != nil {
+		f.err = fmt.Errorf("graph index: %w", err)
+	}
+	clear(f.batch)
+	f.batch = f.batch[:0]
+}
+
+// close applies what is queued and returns the first error.
+func (f *graphFeed) close() error {
+	close(f.in)
+	<-f.done
+	return f.err
 }
 
 // applyAfter hands an index the changes it has not seen yet.
@@ -189,28 +381,23 @@ func (db *DB) docAt(key string, seq uint64) (*index.Doc, error) {
 	return db.buildDoc(e.Version, e.Value, e.Meta)
 }
 
-// buildDoc makes the index.Doc of a version from its content and metadata.
-// Markdown and text files are parsed again from their bytes, because the
-// metadata JSON loses the frontmatter's types (dates, integers) that field
-// indices need; the file times come from the stored metadata, so the result
-// is what ingestion saw. JSON documents (put) index their top-level fields.
+// buildDoc makes the index.Doc of a version from its content and metadata:
+// the document DB.Document derives (document.go), so a query sees what
+// `get --meta` shows. A value stored without a document (through the
+// store directly) is parsed as a file without times.
 func (db *DB) buildDoc(v store.Version, content, metaJSON []byte) (*index.Doc, error) {
-	var meta parse.Document
-	if metaJSON != nil {
-		if err := json.Unmarshal(metaJSON, &meta); err != nil {
-			return nil, &CorruptionError{Path: db.Path(), Where: "meta of " + v.Key, Detail: "undecodable metadata", Err: err}
-		}
-	}
 	collection := store.Collection(v.Key)
 	rel := v.Key[len(collection)+1:]
-	doc := &meta
-	if meta.Kind != kindJSON {
-		parsed, err := parse.Parse(parse.FileInfo{Path: rel, ModTime: meta.Updated, Birth: meta.Created}, content)
-		if err != nil && !errors.Is(err, ErrBinary) {
+	doc, err := documentOf(db.Path(), v, content, metaJSON)
+	if err != nil {
+		return nil, err
+	}
+	if doc == nil {
+		if doc, err = parse.Parse(parse.FileInfo{Path: rel}, content); err != nil && !errors.Is(err, ErrBinary) {
 			return nil, err
 		}
-		if parsed != nil {
-			doc = parsed
+		if doc == nil {
+			doc = &parse.Document{}
 		}
 	}
 	return toIndexDoc(v, collection, rel, doc, content), nil
@@ -233,16 +420,25 @@ func toIndexDoc(v store.Version, collection, rel string, d *parse.Document, cont
 	return out
 }
 
+// close flushes and closes the indices. The graph's snapshot is written
+// while the search index writes its last segment: both end with fsyncs.
 func (ix *indices) close() error {
+	var gerr error
+	var wg sync.WaitGroup
+	if ix.graph != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			gerr = ix.graph.Flush()
+			if cerr := ix.graph.Close(); gerr == nil {
+				gerr = cerr
+			}
+		}()
+	}
 	err := ix.search.Close()
-	if ix.graph == nil {
-		return err
-	}
-	if ferr := ix.graph.Flush(); ferr != nil && err == nil {
-		err = ferr
-	}
-	if cerr := ix.graph.Close(); cerr != nil && err == nil {
-		err = cerr
+	wg.Wait()
+	if err == nil {
+		err = gerr
 	}
 	return err
 }

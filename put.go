@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/kotadb/kotadb/store"
 )
 
 // kindJSON is the Document.Kind of a JSON value stored with Put.
@@ -28,22 +30,20 @@ type JSONError struct {
 func (e *JSONError) Error() string { return e.Position.String() + ": invalid JSON: " + e.Message }
 
 // Put stores a JSON value under key ("collection/name") as a new version
-// by author. The value must be one valid JSON value; its metadata is a
-// Document of kind "json" whose Frontmatter holds the top-level fields of
-// an object. Putting the value the key already holds makes no version.
+// by author. The value must be one valid JSON value; its document (see
+// DB.Document) is of kind "json" and its Frontmatter holds the top-level
+// fields of an object. Putting the value the key already holds makes no
+// version.
 func (db *DB) Put(key string, value []byte, author string) (Version, error) {
 	if err := db.checkWritable(key); err != nil {
 		return Version{}, fmt.Errorf("put %s: %w", key, err)
 	}
-	doc, err := jsonDocument(key, value)
-	if err != nil {
+	// Validate; the document itself is derived from the value when read
+	// (DB.Document), so the version records only that it is JSON.
+	if _, err := jsonDocument(key, value); err != nil {
 		return Version{}, fmt.Errorf("put %s: %w", key, err)
 	}
-	meta, err := json.Marshal(doc)
-	if err != nil {
-		return Version{}, fmt.Errorf("put %s: encode metadata: %w", key, err)
-	}
-	v, err := db.st.Put(key, value, meta, author)
+	v, err := db.st.PutDoc(key, value, store.DocInfo{Kind: store.DocJSON}, author)
 	if err == nil {
 		err = db.refreshIndices()
 	}

@@ -47,16 +47,60 @@ type DocWarning struct {
 	parse.Warning
 }
 
-// docFacts is the part of a Document's JSON that Stats reads: decoding only
-// these fields keeps a full pass over a large collection cheap.
+// docFacts is the part of a Document that Stats reads; from a format-1
+// metadata blob only these fields are decoded.
 type docFacts struct {
-	Tags     []string          `json:"tags"`
-	Links    []json.RawMessage `json:"links"`
-	Warnings []parse.Warning   `json:"warnings"`
+	Tags     []string        `json:"tags"`
+	Links    linkCount       `json:"links"`
+	Warnings []parse.Warning `json:"warnings"`
 }
 
-// Stats reads the store's counters and decodes the metadata of every live
-// document to count tags, links and parse warnings.
+// linkCount decodes a JSON array of links as their number.
+type linkCount int
+
+func (n *linkCount) UnmarshalJSON(b []byte) error {
+	var links []json.RawMessage
+	if err := json.Unmarshal(b, &links); err != nil {
+		return err
+	}
+	*n = linkCount(len(links))
+	return nil
+}
+
+// facts returns what Stats counts of a live version's document, and false
+// when it has none.
+func (db *DB) facts(v Version) (docFacts, bool, error) {
+	fail := func(err error) (docFacts, bool, error) {
+		return docFacts{}, false, fmt.Errorf("metadata of %s (seq %d): %w", v.Key, v.Seq, err)
+	}
+	if v.Doc.Kind == store.DocNone {
+		if v.Meta == (store.Hash{}) {
+			return docFacts{}, false, nil
+		}
+		// Format 1: the document's JSON is stored; decode only these fields.
+		meta, err := db.st.Blob(v.Meta)
+		if err != nil {
+			return fail(err)
+		}
+		var f docFacts
+		if err := json.Unmarshal(meta, &f); err != nil {
+			return fail(err)
+		}
+		return f, true, nil
+	}
+	content, err := db.st.Blob(v.Hash)
+	if err != nil {
+		return fail(err)
+	}
+	doc, err := documentOf(db.Path(), v, content, nil)
+	if err != nil || doc == nil {
+		return docFacts{}, doc != nil, err
+	}
+	return docFacts{Tags: doc.Tags, Links: linkCount(len(doc.Links)), Warnings: doc.Warnings}, true, nil
+}
+
+// Stats reads the store's counters and derives the document of every live
+// version to count tags, links and parse warnings.
 func (db *DB) Stats() (Stats, error) {
 	ss, err := db.st.Stats()
 	if err != nil {
@@ -73,16 +117,9 @@ func (db *DB) Stats() (Stats, error) {
 		tags[name] = map[string]struct{}{}
 	}
 	err = db.st.Scan("", func(v Version) error {
-		if v.Meta == (store.Hash{}) {
-			return nil
-		}
-		meta, err := db.st.Blob(v.Meta)
-		if err != nil {
-			return fmt.Errorf("metadata of %s (seq %d): %w", v.Key, v.Seq, err)
-		}
-		var f docFacts
-		if err := json.Unmarshal(meta, &f); err != nil {
-			return fmt.Errorf("metadata of %s (seq %d): %w", v.Key, v.Seq, err)
+		f, ok, err := db.facts(v)
+		if err != nil || !ok {
+			return err
 		}
 		name := store.Collection(v.Key)
 		c, ok := per[name]
@@ -94,8 +131,8 @@ func (db *DB) Stats() (Stats, error) {
 			tags[name][t] = struct{}{}
 			allTags[t] = struct{}{}
 		}
-		c.Links += len(f.Links)
-		out.Links += len(f.Links)
+		c.Links += int(f.Links)
+		out.Links += int(f.Links)
 		for _, w := range f.Warnings {
 			w.File = v.Key
 			out.ParseWarnings = append(out.ParseWarnings, DocWarning{Key: v.Key, Warning: w})

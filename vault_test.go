@@ -2,7 +2,6 @@ package kotadb
 
 import (
 	"context"
-	"encoding/json"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -132,10 +131,11 @@ func TestExampleVaultDocuments(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var doc Document
-			if err := json.Unmarshal(e.Meta, &doc); err != nil {
-				t.Fatal(err)
+			d, err := db.Document(e)
+			if err != nil || d == nil {
+				t.Fatalf("Document = %v, %v", d, err)
 			}
+			doc := *d
 			var kinds []string
 			for _, l := range doc.Links {
 				kinds = append(kinds, string(l.Kind))

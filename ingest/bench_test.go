@@ -61,8 +61,8 @@ func benchColdIngest(b *testing.B, name string, noSync bool) {
 }
 
 // BenchmarkPipelineWithoutStore measures this package's share of a cold
-// ingest: walk, stat, read, hash, parse and metadata encoding on all
-// workers, without the store's writes.
+// ingest: walk, stat, read, hash and parse on all workers, without the
+// store's writes.
 func BenchmarkPipelineWithoutStore(b *testing.B) {
 	for _, name := range []string{"dwarves-brain", "opentelemetry-docs"} {
 		b.Run(name, func(b *testing.B) {
@@ -108,7 +108,7 @@ func BenchmarkNoChange(b *testing.B) {
 	b.ReportMetric(2000*float64(b.N)/b.Elapsed().Seconds(), "docs/s")
 }
 
-func folderSize(b *testing.B, dir string) (files int, size int64) {
+func folderSize(tb testing.TB, dir string) (files int, size int64) {
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -122,7 +122,7 @@ func folderSize(b *testing.B, dir string) (files int, size int64) {
 		return nil
 	})
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	return files, size
 }

@@ -123,7 +123,7 @@ func (c *committer) handle(r result) error {
 	if r.outcome == outChanged {
 		c.present[r.key] = true
 		return c.add(pendingWrite{w: r.put(), prepared: r.prepared},
-			len(r.value)+len(r.meta), func(b *batchCounts) { b.changed++ })
+			len(r.value), func(b *batchCounts) { b.changed++ })
 	}
 	if len(c.byHash[r.state.Hash]) > 0 {
 		c.deferred = append(c.deferred, r)
@@ -134,7 +134,7 @@ func (c *committer) handle(r result) error {
 
 func (c *committer) addPut(r result) error {
 	return c.add(pendingWrite{w: r.put(), prepared: r.prepared},
-		len(r.value)+len(r.meta), func(b *batchCounts) { b.added++ })
+		len(r.value), func(b *batchCounts) { b.added++ })
 }
 
 // add queues a write and commits the batch when it is full.
@@ -229,8 +229,8 @@ func (c *committer) finish() error {
 			continue
 		}
 		delete(gone, from)
-		w := store.Write{Op: store.OpMove, Key: r.key, From: from, Value: r.value, Meta: r.meta, File: &r.state}
-		if err := c.add(pendingWrite{w: w}, len(r.value)+len(r.meta), func(b *batchCounts) { b.moved++ }); err != nil {
+		w := store.Write{Op: store.OpMove, Key: r.key, From: from, Value: r.value, Doc: r.doc, File: &r.state}
+		if err := c.add(pendingWrite{w: w}, len(r.value), func(b *batchCounts) { b.moved++ }); err != nil {
 			return err
 		}
 	}

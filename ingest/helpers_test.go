@@ -3,7 +3,6 @@ package ingest
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -142,11 +141,14 @@ func checkMatches(tb testing.TB, st *store.Store, collection string, want map[st
 		if fs, ok := states[e.Key]; !ok || fs.Hash != e.Hash {
 			tb.Errorf("%s: file state %+v does not carry the content hash", p, fs)
 		}
-		var doc parse.Document
-		if err := json.Unmarshal(e.Meta, &doc); err != nil {
-			tb.Errorf("%s: metadata is not a Document: %v", p, err)
+		// The document is not stored but derives from the content and
+		// the file's time the version records.
+		if e.Doc.Kind != store.DocFile || e.Meta != nil || e.Doc.ModTime.IsZero() {
+			tb.Errorf("%s: stored as %+v with %d bytes of metadata, want a file with its time and no metadata", p, e.Doc, len(e.Meta))
+		} else if doc, err := parse.Parse(parse.FileInfo{Path: p, ModTime: e.Doc.ModTime, Birth: e.Doc.Birth}, e.Value); err != nil {
+			tb.Errorf("%s: stored content does not parse: %v", p, err)
 		} else if doc.Path != p || doc.Size != int64(len(e.Value)) {
-			tb.Errorf("%s: metadata says path %q size %d", p, doc.Path, doc.Size)
+			tb.Errorf("%s: document says path %q size %d", p, doc.Path, doc.Size)
 		}
 	}
 	if len(states) != len(got) {

@@ -36,11 +36,11 @@ type result struct {
 	err     error  // outSkipped: the underlying error, if any
 	state   store.FileState
 	value   []byte // outAdded / outChanged (nil in drift mode)
-	meta    []byte
+	doc     store.DocInfo
 	read    bool // the file's content was read
 	walked  bool // an entry the walker skipped itself, not a processed file
 	warns   []parse.Warning
-	// prepared is the put of value and meta, already hashed and compressed
+	// prepared is the put of value and doc, already hashed and compressed
 	// by the worker (nil when the dictionary was still being trained: the
 	// committer prepares it then).
 	prepared *store.PreparedWrite
@@ -118,7 +118,8 @@ func (p *processor) process(e fileEntry) result {
 		}
 		return r
 	}
-	doc, err := parse.Parse(parse.FileInfo{Path: e.rel, ModTime: fi.ModTime()}, content)
+	info := parse.FileInfo{Path: e.rel, ModTime: fi.ModTime()}
+	doc, err := parse.Parse(info, content)
 	if err != nil {
 		if errors.Is(err, errs.ErrBinary) {
 			return p.skip(r, SkipBinary, err)
@@ -131,11 +132,16 @@ func (p *processor) process(e fileEntry) result {
 			r.state.Hash = sha256.Sum256(content)
 		}
 	}
-	meta, err := encodeMeta(doc, e.rel)
-	if err != nil {
-		return p.skip(r, SkipParseFailure, err)
+	for i := range doc.Warnings {
+		if doc.Warnings[i].File == "" {
+			doc.Warnings[i].File = e.rel
+		}
 	}
-	r.value, r.meta, r.warns = content, meta, doc.Warnings
+	// The document is not stored: it derives from the content and the
+	// times it was parsed with, which the version records (kotadb's
+	// DB.Document parses it again).
+	r.value, r.warns = content, doc.Warnings
+	r.doc = store.DocInfo{Kind: store.DocFile, ModTime: info.ModTime, Birth: info.Birth}
 	if p.st != nil && p.ready() {
 		// An error here (a closed store) comes back from the committer's
 		// own attempt, which it makes for every unprepared put.
@@ -149,7 +155,7 @@ func (p *processor) process(e fileEntry) result {
 // put is the write that stores a read file.
 func (r *result) put() store.Write {
 	state := r.state
-	return store.Write{Op: store.OpPut, Key: r.key, Value: r.value, Meta: r.meta, File: &state}
+	return store.Write{Op: store.OpPut, Key: r.key, Value: r.value, Doc: r.doc, File: &state}
 }
 
 func (p *processor) skip(r result, reason string, err error) result {

@@ -93,8 +93,8 @@ func (s *Store) TrainDictionary(collection string, samples [][]byte) (DictInfo, 
 		return DictInfo{}, fmt.Errorf("train dictionary for %q: %w", collection, err)
 	}
 	info.ID, info.Size = id, len(dict)
-	// Open refuses a store holding a dictionary zstd cannot read: check
-	// before storing it.
+	// Never store a dictionary zstd cannot read: reads of the blobs
+	// packed with it would fail.
 	if _, err := zstd.InspectDictionary(dict); err != nil {
 		return DictInfo{}, fmt.Errorf("train dictionary for %q: the dictionary built is unreadable: %w", collection, err)
 	}
@@ -159,10 +159,14 @@ func (s *Store) measureDict(info *DictInfo, samples [][]byte) error {
 	if err != nil {
 		return fmt.Errorf("train dictionary: measure: %w", err)
 	}
-	plain, err := s.codec.encoder(0)
+	// A collection with a dictionary compresses nothing without it: the
+	// plain encoder is made for the measure and dropped, not kept in the
+	// codec with its tables.
+	plain, err := newEncoder(nil, 1)
 	if err != nil {
-		return err
+		return fmt.Errorf("train dictionary: measure: %w", err)
 	}
+	defer plain.Close()
 	for _, smp := range samples {
 		info.MeasuredBytes += int64(len(smp))
 		info.StoredWith += int64(len(packBlob(enc, smp, info.ID)))
@@ -203,10 +207,13 @@ func (s *Store) loadDicts(tx *bolt.Tx) error {
 	err := b.ForEach(func(k, v []byte) error {
 		switch {
 		case len(k) == 5 && k[0] == dictByID:
+			// Not parsed here (zstd.InspectDictionary): that builds the
+			// dictionary's entropy tables, most of Open's time and
+			// allocations, which a search of up-to-date indices never
+			// needs. The codec's decoder or encoder parses it on first
+			// use, where a damaged one fails the blob read as corrupt,
+			// and Verify checks every dictionary.
 			id := binary.BigEndian.Uint32(k[1:])
-			if _, err := zstd.InspectDictionary(v); err != nil {
-				return s.corrupt(fmt.Sprintf("dicts/%d", id), err, "unreadable dictionary")
-			}
 			s.codec.addDict(id, append([]byte(nil), v...))
 		case len(k) > 1 && k[0] == dictOfCollection:
 			if len(v) != 4 {

@@ -12,10 +12,13 @@
 // # Versions
 //
 // Every write is a version with a global sequence number (1, 2, 3… never
-// reused), a commit time, the content's SHA-256 and size, the metadata's
-// SHA-256, the author and the key's previous version (Prev). Deletes are
-// versions too (tombstones). A move makes two versions in one batch: the
-// delete of From, then a move version of Key.
+// reused), a commit time, the content's SHA-256 and size, the author and
+// the key's previous version (Prev), and what its metadata is: a DocInfo
+// (the content is a file, parsed with the times recorded beside it, or a
+// JSON value: the document derives from the content, so none is stored),
+// or the SHA-256 of a metadata blob (the only kind in format 1). Deletes
+// are versions too (tombstones). A move makes two versions in one batch:
+// the delete of From, then a move version of Key.
 //
 // Commit times never decrease along the log, even if the clock steps back
 // (a commit takes the later of now and the previous commit time), so "the
@@ -27,7 +30,7 @@
 //
 // # Blobs
 //
-// Contents and metadata are stored once per SHA-256, zstd-compressed
+// Contents and metadata blobs are stored once per SHA-256, zstd-compressed
 // (SpeedDefault; SpeedFastest with a dictionary, see codec.go), small or
 // incompressible ones raw, and never removed, so history costs only what
 // changed. TrainDictionary gives a collection a dictionary for its later
@@ -38,8 +41,8 @@
 //
 // Apply commits a batch in one bbolt transaction: all of it or none of it,
 // including on a full disk or an I/O error. A put whose content and
-// metadata equal the key's current head makes no version but still stores
-// its file state. Deleting (or moving) a key that is not live fails the
+// metadata (blob and DocInfo) equal the key's current head makes no
+// version but still stores its file state. Deleting (or moving) a key that is not live fails the
 // whole batch with errs.ErrNotFound. A delete (and the source of a move)
 // drops the key's file state.
 //
@@ -69,8 +72,10 @@
 // does not panic on a damaged file. bbolt trusts its file and can fault,
 // panic or recurse without end on damaged pages, so Open first checks the
 // meta pages, freelist and file length from the file (metacheck.go), then
-// walks the page trees without bbolt (pagecheck.go), and every transaction
-// runs with memory faults turned into panics and recovered. Verify reads
+// walks the page trees without bbolt (pagecheck.go): at Open those it reads
+// itself, the others before the first transaction, whose error the damage
+// then is. Every transaction runs with memory faults turned into panics
+// and recovered. Verify reads
 // everything (pages, bbolt's tx.Check, version chains, heads, every blob's
 // hash, the pack, counters) and reports each problem; Check returns the
 // first.

@@ -1,6 +1,7 @@
 package store
 
-// On-disk layout of a kotadb store (format version 1).
+// On-disk layout of a kotadb store (format version 2; what changed from
+// format 1 is marked "format 2").
 //
 // The store is ONE bbolt file. bbolt provides pages, B+trees, copy-on-write
 // transactions and the file lock; everything below is what kotadb keeps in
@@ -9,7 +10,10 @@ package store
 //
 // Top-level buckets:
 //
-//	meta      "format"    -> uvarint FormatVersion (written once, on creation)
+//	meta      "format"    -> uvarint FormatVersion, written on creation; a
+//	                         format-1 file becomes format 2 with the first
+//	                         commit of a version record using format 2's
+//	                         flags (4, 8, 16), which format 1 readers reject
 //	          "seq"       -> BE64 last sequence number handed out (0 = none)
 //	          "time"      -> varint unix ns of the last commit; commit times
 //	                         never decrease, so GetAt can stop at the first match
@@ -25,7 +29,9 @@ package store
 //	          against reads that follow a chain of a few versions)
 //	blobs     SHA-256 of the uncompressed bytes (32) -> blob location:
 //	          uvarint offset | uvarint length in the pack; contents and
-//	          metadata values are stored once per hash and never removed
+//	          metadata values are stored once per hash and never removed.
+//	          Format 2 stores no metadata blob for files and JSON values:
+//	          their document derives from the content (see the flags)
 //	pack      BE64 piece index -> piece of the pack, the stream of all blob
 //	          records (below) back to back, cut into pieces of "piecesize"
 //	          bytes; only the last piece is shorter (see pack.go for why)
@@ -42,9 +48,22 @@ package store
 //
 //	uvarint seq | varint time (unix ns, UTC) | byte op |
 //	uvarint len + key | uvarint len + from |
-//	byte flags (1 = content hash follows, 2 = meta hash follows) |
+//	byte flags (1 = content hash follows, 2 = meta hash follows,
+//	  format 2: 4 = a file, its modification time follows; 8 = a JSON
+//	  value; 16 = with 4, the file's birth time follows) |
 //	[32 content hash] | [32 meta hash] |
+//	[file time: modification] | [file time: birth] |
 //	uvarint size | uvarint len + author | uvarint prev seq
+//
+// A version has either a meta hash or one of the flags 4 and 8, not both:
+// its document is stored, or derived from the content (4: parse the file's
+// bytes with its times; 8: a JSON value), which on small notes halves what
+// a version costs. Both times of a file carry the modification time's UTC
+// offset, as the parser saw them.
+//
+// File time (format 2): varint unix seconds | uvarint nanoseconds (< 1e9) |
+// varint UTC offset in seconds (modification time only; the birth time
+// shares it).
 //
 // Blob record:
 //
@@ -64,13 +83,18 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"time"
 )
 
 // FormatVersion is the on-disk format this build writes and the newest it
 // reads. Opening a file with a larger number fails with errs.ErrFormatVersion.
-const FormatVersion = 1
+const FormatVersion = 2
+
+// formatDocInfo is the first format whose version records may carry a
+// DocInfo (flags 4, 8 and 16).
+const formatDocInfo = 2
 
 // Bucket names and meta keys; see the layout above.
 var (
@@ -95,8 +119,13 @@ var (
 )
 
 const (
-	flagHash = 1 << iota
-	flagMeta
+	flagHash  = 1 << iota
+	flagMeta  // a metadata blob's hash follows
+	flagFile  // DocFile: the modification time follows (format 2)
+	flagJSON  // DocJSON (format 2)
+	flagBirth // with flagFile: the birth time follows (format 2)
+
+	flagsKnown = flagHash | flagMeta | flagFile | flagJSON | flagBirth
 )
 
 // Blob codecs (first byte of a blob record).
@@ -128,6 +157,15 @@ func appendVersion(b []byte, v *Version) []byte {
 	if v.Meta != (Hash{}) {
 		flags |= flagMeta
 	}
+	switch v.Doc.Kind {
+	case DocFile:
+		flags |= flagFile
+		if !v.Doc.Birth.IsZero() {
+			flags |= flagBirth
+		}
+	case DocJSON:
+		flags |= flagJSON
+	}
 	b = append(b, flags)
 	if flags&flagHash != 0 {
 		b = append(b, v.Hash[:]...)
@@ -135,9 +173,47 @@ func appendVersion(b []byte, v *Version) []byte {
 	if flags&flagMeta != 0 {
 		b = append(b, v.Meta[:]...)
 	}
+	if flags&flagFile != 0 {
+		_, offset := v.Doc.ModTime.Zone()
+		b = appendFileTime(b, v.Doc.ModTime)
+		b = binary.AppendVarint(b, int64(offset))
+	}
+	if flags&flagBirth != 0 {
+		b = appendFileTime(b, v.Doc.Birth)
+	}
 	b = binary.AppendUvarint(b, uint64(v.Size))
 	b = appendString(b, v.Author)
 	return binary.AppendUvarint(b, v.Prev)
+}
+
+func appendFileTime(b []byte, t time.Time) []byte {
+	b = binary.AppendVarint(b, t.Unix())
+	return binary.AppendUvarint(b, uint64(t.Nanosecond()))
+}
+
+// zoneOf returns the location of a time with UTC offset seconds: UTC for 0
+// (so a round trip is stable), else an unnamed fixed zone (a document's JSON
+// shows only the offset).
+func zoneOf(offset int64) *time.Location {
+	if offset == 0 {
+		return time.UTC
+	}
+	return time.FixedZone("", int(offset))
+}
+
+// normalDocInfo returns d as a version record stores and returns it: times
+// in UTC or a fixed zone of their offset, nothing but the kind otherwise.
+func normalDocInfo(d DocInfo) DocInfo {
+	if d.Kind != DocFile {
+		return DocInfo{Kind: d.Kind}
+	}
+	_, offset := d.ModTime.Zone()
+	zone := zoneOf(int64(offset))
+	out := DocInfo{Kind: DocFile, ModTime: time.Unix(d.ModTime.Unix(), int64(d.ModTime.Nanosecond())).In(zone)}
+	if !d.Birth.IsZero() {
+		out.Birth = time.Unix(d.Birth.Unix(), int64(d.Birth.Nanosecond())).In(zone)
+	}
+	return out
 }
 
 func appendString(b []byte, s string) []byte {
@@ -223,6 +299,16 @@ func (d *decoder) size(field string) int64 {
 	return int64(n)
 }
 
+// fileTime reads a file time's seconds and nanoseconds.
+func (d *decoder) fileTime(field string) (sec, nsec int64) {
+	sec = d.varint(field)
+	ns := d.uvarint(field + " nanoseconds")
+	if d.err == nil && ns >= 1e9 {
+		d.fail(field, "%d nanoseconds", ns)
+	}
+	return sec, int64(ns)
+}
+
 func (d *decoder) end() error {
 	if d.err == nil && d.off != len(d.buf) {
 		d.fail("end", "%d trailing bytes", len(d.buf)-d.off)
@@ -244,14 +330,36 @@ func decodeVersion(b []byte) (Version, error) {
 	v.Key = d.str("key")
 	v.From = d.str("from")
 	flags := d.byte1("flags")
-	if d.err == nil && flags&^(flagHash|flagMeta) != 0 {
+	switch {
+	case d.err != nil:
+	case flags&^flagsKnown != 0:
 		d.fail("flags", "unknown bits %#x", flags)
+	case bits.OnesCount8(flags&(flagMeta|flagFile|flagJSON)) > 1:
+		d.fail("flags", "%#x: more than one of meta hash, file and JSON", flags)
+	case flags&flagBirth != 0 && flags&flagFile == 0:
+		d.fail("flags", "%#x: a birth time without a file", flags)
 	}
 	if flags&flagHash != 0 {
 		v.Hash = d.hash("hash")
 	}
 	if flags&flagMeta != 0 {
 		v.Meta = d.hash("meta hash")
+	}
+	if flags&flagJSON != 0 {
+		v.Doc.Kind = DocJSON
+	}
+	if flags&flagFile != 0 {
+		v.Doc.Kind = DocFile
+		sec, nsec := d.fileTime("modification time")
+		zone := zoneOf(d.varint("UTC offset"))
+		v.Doc.ModTime = time.Unix(sec, nsec).In(zone)
+		if flags&flagBirth != 0 {
+			sec, nsec := d.fileTime("birth time")
+			v.Doc.Birth = time.Unix(sec, nsec).In(zone)
+			if d.err == nil && v.Doc.Birth.IsZero() {
+				d.fail("birth time", "zero, which is written as no birth time")
+			}
+		}
 	}
 	v.Size = d.size("size")
 	v.Author = d.str("author")

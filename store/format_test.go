@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"os"
@@ -23,6 +24,14 @@ var goldenVersions = []Version{
 		Hash: Hash{0xcc}, Size: 0, Author: "agent:claude", Prev: 299},
 	{Seq: 1 << 40, Time: time.Unix(0, 0).UTC(), Op: OpPut, Key: "c/k", Hash: Hash{31: 1}, Size: 1 << 33},
 	{Seq: 5, Time: time.Date(1969, 12, 31, 23, 59, 59, 0, time.UTC), Op: OpPut, Key: "c/before-1970", Hash: Hash{1}},
+	// Format 2: documents derived from the content.
+	{Seq: 6, Time: time.Date(2025, 3, 1, 10, 2, 3, 4, time.UTC), Op: OpPut, Key: "notes/f.md", Hash: Hash{0xdd}, Size: 77, Author: "fs",
+		Doc: DocInfo{Kind: DocFile, ModTime: time.Date(2025, 2, 28, 9, 0, 0, 5, time.UTC)}},
+	{Seq: 7, Time: time.Date(2025, 3, 1, 10, 2, 3, 4, time.UTC), Op: OpMove, Key: "notes/g.md", From: "notes/f.md", Hash: Hash{0xdd}, Size: 77, Author: "fs",
+		Doc: DocInfo{Kind: DocFile, ModTime: time.Date(2025, 2, 28, 9, 0, 0, 5, time.FixedZone("", -7*3600)),
+			Birth: time.Date(1960, 1, 1, 0, 0, 0, 0, time.FixedZone("", -7*3600))}, Prev: 3},
+	{Seq: 8, Time: time.Date(2025, 3, 1, 10, 2, 3, 4, time.UTC), Op: OpPut, Key: "agents/x", Hash: Hash{0xee}, Size: 9, Author: "cli",
+		Doc: DocInfo{Kind: DocJSON}},
 }
 
 func TestVersionRecordGolden(t *testing.T) {
@@ -75,6 +84,27 @@ func TestDecodeVersionErrors(t *testing.T) {
 			return b
 		}(), "unknown op 9"},
 		{"huge key length", []byte{1, 0, 1, 0xff, 0xff, 0xff, 0xff, 0x0f}, "key at byte 8: needs"},
+		{"meta hash and file", setFlags(goldenVersions[5], flagHash|flagMeta|flagFile), "more than one of meta hash, file and JSON"},
+		{"file and JSON", setFlags(goldenVersions[5], flagHash|flagFile|flagJSON), "more than one of meta hash, file and JSON"},
+		{"birth without file", setFlags(goldenVersions[7], flagHash|flagJSON|flagBirth), "a birth time without a file"},
+		{"unknown flag", setFlags(goldenVersions[0], flagHash|flagMeta|32), "unknown bits 0x23"},
+		{"nanoseconds", func() []byte {
+			v := goldenVersions[5]
+			b := setFlags(v, flagHash|flagFile)
+			at := flagsOffset(v) + 1 + 32 + len(binVarint(v.Doc.ModTime.Unix()))
+			return append(append(append(b[:at:at], 0x80, 0x94, 0xeb, 0xdc, 0x03), 0), b[at+5+1:]...) // 1e9 ns, offset 0
+		}(), "1000000000 nanoseconds"},
+		{"zero birth", func() []byte {
+			v := goldenVersions[5]
+			v.Doc.Birth = time.Unix(-62135596800, 0).Add(time.Second)
+			b := appendVersion(nil, &v)
+			// Rewrite the birth seconds to those of the zero time, which
+			// the encoder writes as no birth time at all.
+			at := flagsOffset(v) + 1 + 32 + len(appendFileTime(nil, v.Doc.ModTime)) + 1
+			zero := appendFileTime(nil, time.Unix(-62135596800, 0))
+			one := appendFileTime(nil, time.Unix(-62135596799, 0))
+			return append(append(b[:at:at], zero...), b[at+len(one):]...)
+		}(), "zero, which is written as no birth time"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -88,4 +118,19 @@ func TestDecodeVersionErrors(t *testing.T) {
 
 func binVarint(n int64) []byte {
 	return appendVarintForTest(nil, n)
+}
+
+// flagsOffset is where the flags byte of v's record is.
+func flagsOffset(v Version) int {
+	b := binary.AppendUvarint(nil, v.Seq)
+	b = binary.AppendVarint(b, v.Time.UnixNano())
+	b = append(b, byte(v.Op))
+	return len(appendString(appendString(b, v.Key), v.From))
+}
+
+// setFlags returns v's record with its flags byte replaced.
+func setFlags(v Version, flags byte) []byte {
+	b := appendVersion(nil, &v)
+	b[flagsOffset(v)] = flags
+	return b
 }

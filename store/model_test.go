@@ -100,8 +100,8 @@ func (m *model) apply(author string, now time.Time, writes []Write) (*model, []V
 		case OpPut:
 			h := sha256.Sum256(w.Value)
 			n.blobs[h] = w.Value
-			base.Op, base.Hash, base.Size, base.Meta = OpPut, h, int64(len(w.Value)), n.store(w.Meta)
-			if cur, ok := n.live(w.Key); !ok || cur.Hash != base.Hash || cur.Meta != base.Meta {
+			base.Op, base.Hash, base.Size, base.Meta, base.Doc = OpPut, h, int64(len(w.Value)), n.store(w.Meta), w.Doc
+			if cur, ok := n.live(w.Key); !ok || cur.Hash != base.Hash || cur.Meta != base.Meta || !cur.Doc.Equal(base.Doc) {
 				made = append(made, n.add(base))
 			}
 		case OpDelete:
@@ -119,13 +119,13 @@ func (m *model) apply(author string, now time.Time, writes []Write) (*model, []V
 			}
 			made = append(made, n.add(Version{Op: OpDelete, Time: t, Key: w.From, Author: author}))
 			delete(n.files, w.From)
-			base.Op, base.From, base.Hash, base.Size, base.Meta = OpMove, w.From, src.Hash, src.Size, src.Meta
+			base.Op, base.From, base.Hash, base.Size, base.Meta, base.Doc = OpMove, w.From, src.Hash, src.Size, src.Meta, src.Doc
 			if w.Value != nil {
-				base.Hash, base.Size, base.Meta = sha256.Sum256(w.Value), int64(len(w.Value)), Hash{}
+				base.Hash, base.Size = sha256.Sum256(w.Value), int64(len(w.Value))
 				n.blobs[base.Hash] = w.Value
 			}
-			if w.Meta != nil {
-				base.Meta = n.store(w.Meta)
+			if w.Value != nil || w.Meta != nil || w.Doc.Kind != DocNone {
+				base.Meta, base.Doc = n.store(w.Meta), w.Doc
 			}
 			made = append(made, n.add(base))
 		}
@@ -146,6 +146,7 @@ type generator struct {
 	keys   []string
 	values [][]byte
 	metas  [][]byte
+	docs   []DocInfo
 }
 
 func newGenerator(seed uint64) *generator {
@@ -171,6 +172,14 @@ func newGenerator(seed uint64) *generator {
 	}
 	g.values = append(g.values, []byte{})
 	g.metas = [][]byte{nil, nil, []byte(`{"title":"m1"}`), []byte(`{"title":"m2"}`)}
+	t0 := time.Date(2024, 5, 6, 7, 8, 9, 123456789, time.UTC)
+	// The same instant in another zone is another document (its JSON shows
+	// the offset); times before 1970 and past 2262 exceed int64 ns.
+	g.docs = []DocInfo{{Kind: DocJSON}, {Kind: DocFile, ModTime: t0},
+		{Kind: DocFile, ModTime: t0.In(time.FixedZone("CEST", 2*3600))},
+		{Kind: DocFile, ModTime: t0.Add(time.Hour), Birth: t0.Add(-time.Hour)},
+		{Kind: DocFile, ModTime: time.Date(1901, 1, 1, 0, 0, 0, 1, time.UTC), Birth: time.Date(2500, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{Kind: DocFile}}
 	return g
 }
 
@@ -198,6 +207,9 @@ func (g *generator) batch(m *model) []Write {
 		switch r := g.rng.IntN(100); {
 		case r < 50:
 			w.Op, w.Value, w.Meta = OpPut, g.values[g.rng.IntN(len(g.values))], g.metas[g.rng.IntN(len(g.metas))]
+			if w.Meta == nil && g.rng.IntN(2) == 0 {
+				w.Doc = g.docs[g.rng.IntN(len(g.docs))]
+			}
 		case r < 68:
 			w.Op, w.Key = OpDelete, g.liveKey(m)
 		case r < 85:
@@ -209,6 +221,8 @@ func (g *generator) batch(m *model) []Write {
 			}
 			if g.rng.IntN(3) == 0 {
 				w.Meta = g.metas[2+g.rng.IntN(2)]
+			} else if w.Op == OpMove && g.rng.IntN(4) == 0 {
+				w.Doc = g.docs[g.rng.IntN(len(g.docs))]
 			}
 		case r < 98:
 			w.Op = 0
@@ -490,7 +504,7 @@ func describe(writes []Write) string {
 		if w.From != "" {
 			p += " from " + w.From
 		}
-		parts = append(parts, fmt.Sprintf("%s (%d bytes, meta %q, file %v)", p, len(w.Value), w.Meta, w.File != nil))
+		parts = append(parts, fmt.Sprintf("%s (%d bytes, meta %q, doc %d %s %s, file %v)", p, len(w.Value), w.Meta, w.Doc.Kind, w.Doc.ModTime, w.Doc.Birth, w.File != nil))
 	}
 	return strings.Join(parts, "; ")
 }
@@ -498,10 +512,11 @@ func describe(writes []Write) string {
 // sameVersion compares versions with time.Time.Equal (cmp.Diff is far too
 // slow for the thousands of comparisons the model test makes).
 func sameVersion(a, b Version) bool {
-	if !a.Time.Equal(b.Time) {
+	if !a.Time.Equal(b.Time) || !a.Doc.Equal(b.Doc) {
 		return false
 	}
 	a.Time, b.Time = time.Time{}, time.Time{}
+	a.Doc, b.Doc = DocInfo{}, DocInfo{}
 	return a == b
 }
 

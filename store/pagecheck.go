@@ -42,7 +42,10 @@ type pageWalker struct {
 	// full reads every leaf and checks its elements; otherwise only the
 	// leaves of the root bucket (which hold the bucket entries) are read
 	// whole, and other leaves only by their header.
-	full   bool
+	full bool
+	// only, when set, names the buckets of the root bucket whose trees are
+	// walked; the others are skipped.
+	only   map[string]bool
 	seen   map[uint64]bool
 	report func(where, detail string)
 }
@@ -136,6 +139,9 @@ func (w *pageWalker) leaf(where, loc string, p []byte, count uint16, holdsBucket
 		}
 		kv := e[native.Uint32(e[4:]):]
 		name, value := kv[:native.Uint32(e[8:])], kv[native.Uint32(e[8:]):][:native.Uint32(e[12:])]
+		if w.only != nil && !w.only[string(name)] {
+			continue
+		}
 		child := fmt.Sprintf("bucket %q", name)
 		if len(value) < 16 {
 			w.report(loc, fmt.Sprintf("bucket %q: header of %d bytes, want 16", name, len(value)))

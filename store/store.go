@@ -79,6 +79,12 @@ type Store struct {
 	dictMu      sync.RWMutex      // guards dictOfColl
 	dictOfColl  map[string]uint32 // collection -> dictionary new blobs use
 	ownLockFile bool
+
+	shapeOnce sync.Once // the full page-shape check, see shapeChecked
+	shapeErr  error
+	// file is bbolt's descriptor of the database (the page-shape check
+	// reads through it with pread); bbolt closes it.
+	file *os.File
 }
 
 // Open opens the store at path, creating it (and its parent directories)
@@ -113,11 +119,11 @@ func Open(path string, opts *Options) (*Store, error) {
 			return nil, err
 		}
 	}
-	db, err := s.openBolt(o)
+	db, file, err := s.openBolt(o)
 	if err != nil {
 		return nil, err
 	}
-	s.db = db
+	s.db, s.file = db, file
 	if !o.ReadOnly {
 		if err := writeLockFile(abs, time.Now()); err != nil {
 			_ = db.Close()
@@ -134,8 +140,7 @@ func Open(path string, opts *Options) (*Store, error) {
 
 // openBolt opens the bbolt file, turning lock timeouts into *LockedError and
 // damage (errors or panics inside bbolt) into a CorruptionError.
-func (s *Store) openBolt(o Options) (db *bolt.DB, err error) {
-	var file *os.File
+func (s *Store) openBolt(o Options) (db *bolt.DB, file *os.File, err error) {
 	bo := &bolt.Options{
 		Timeout:         o.Timeout,
 		ReadOnly:        o.ReadOnly,
@@ -158,28 +163,28 @@ func (s *Store) openBolt(o Options) (db *bolt.DB, err error) {
 	switch {
 	case err == nil:
 		db.AllocSize = minAllocSize
-		return db, nil
+		return db, file, nil
 	case errors.As(err, &ce):
 		// bbolt panicked half way and still holds the descriptor and flock.
 		if file != nil {
 			_ = file.Close()
 		}
-		return nil, err
+		return nil, nil, err
 	case errors.Is(err, berrors.ErrTimeout):
-		return nil, lockedError(s.path)
+		return nil, nil, lockedError(s.path)
 	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum),
 		errors.Is(err, berrors.ErrVersionMismatch), errors.Is(err, io.EOF),
 		errors.Is(err, io.ErrUnexpectedEOF):
-		return nil, &errs.CorruptionError{Path: s.path, Where: "bbolt meta pages", Detail: "cannot open", Err: err}
+		return nil, nil, &errs.CorruptionError{Path: s.path, Where: "bbolt meta pages", Detail: "cannot open", Err: err}
 	}
 	var pe *fs.PathError
 	var errno syscall.Errno
 	if fi, statErr := os.Stat(s.path); statErr == nil && fi.Size() > 0 && !errors.As(err, &pe) && !errors.As(err, &errno) {
 		// Not a system error on a file with content: bbolt rejected the
 		// content itself ("file size too small" and the like).
-		return nil, &errs.CorruptionError{Path: s.path, Where: "bbolt", Detail: "cannot open", Err: err}
+		return nil, nil, &errs.CorruptionError{Path: s.path, Where: "bbolt", Detail: "cannot open", Err: err}
 	}
-	return nil, fmt.Errorf("open store %s: %w", s.path, err)
+	return nil, nil, fmt.Errorf("open store %s: %w", s.path, err)
 }
 
 // init creates the buckets of a new store, or checks an existing one: format
@@ -189,19 +194,23 @@ func (s *Store) init() error {
 	if err := s.checkFileSize(); err != nil {
 		return err
 	}
-	if err := s.checkPageShape(); err != nil {
+	if err := s.checkPageShape(openBuckets); err != nil {
 		return err
 	}
 	created := false
-	err := s.view("open", func(tx *bolt.Tx) error {
-		if tx.Bucket(bucketMeta) != nil {
-			return s.load(tx)
-		}
-		if k, _ := tx.Cursor().First(); s.readOnly || k != nil {
-			return s.corrupt("meta", nil, "no meta bucket: not a kotadb store")
-		}
-		created = true
-		return nil
+	// Not s.view: that would run the full page check, which Open leaves
+	// to the first transaction.
+	err := s.guard("open", func() error {
+		return s.db.View(func(tx *bolt.Tx) error {
+			if tx.Bucket(bucketMeta) != nil {
+				return s.load(tx)
+			}
+			if k, _ := tx.Cursor().First(); s.readOnly || k != nil {
+				return s.corrupt("meta", nil, "no meta bucket: not a kotadb store")
+			}
+			created = true
+			return nil
+		})
 	})
 	if err != nil || !created {
 		return err
@@ -289,8 +298,12 @@ func (s *Store) checkFileSize() error {
 
 // checkPageShape walks the page trees from the file (branch pages and
 // headers only) so that a page cycle, which would crash bbolt beyond any
-// recover, is an error at Open instead. See pagecheck.go.
-func (s *Store) checkPageShape() error {
+// recover, is an error instead. Open walks only what it reads itself: the
+// root bucket's tree and the buckets named in openBuckets. The rest, one
+// read per page and most of Open's time on a large store, waits for the
+// first transaction (see shapeChecked), which a search that finds its
+// indices up to date never makes. See pagecheck.go.
+func (s *Store) checkPageShape(only map[string]bool) error {
 	var root, hwm uint64
 	var pageSize int
 	err := s.guard("open", func() error {
@@ -304,18 +317,27 @@ func (s *Store) checkPageShape() error {
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(s.path)
-	if err != nil {
-		return fmt.Errorf("open store %s: %w", s.path, err)
-	}
-	defer f.Close()
 	var first error
-	newPageWalker(f, pageSize, hwm, false, func(where, detail string) {
+	w := newPageWalker(s.file, pageSize, hwm, false, func(where, detail string) {
 		if first == nil {
 			first = s.corrupt(where, nil, "%s", detail)
 		}
-	}).walk("root", root, true, 0)
+	})
+	w.only = only
+	w.walk("root", root, true, 0)
 	return first
+}
+
+// openBuckets are the buckets Open reads (load): their trees are checked
+// before it does.
+var openBuckets = map[string]bool{string(bucketMeta): true, string(bucketDicts): true}
+
+// shapeChecked runs the full page-shape check once, before the first
+// transaction after Open; its verdict, damage included, stands for the
+// life of the Store.
+func (s *Store) shapeChecked() error {
+	s.shapeOnce.Do(func() { s.shapeErr = s.checkPageShape(nil) })
+	return s.shapeErr
 }
 
 func (s *Store) readSeq(tx *bolt.Tx) (uint64, error) {
@@ -378,6 +400,9 @@ func (s *Store) view(where string, fn func(tx *bolt.Tx) error) error {
 	if s.db == nil {
 		return errs.ErrClosed
 	}
+	if err := s.shapeChecked(); err != nil {
+		return err
+	}
 	return s.guard(where, func() error { return s.db.View(fn) })
 }
 
@@ -390,6 +415,9 @@ func (s *Store) update(where string, fn func(tx *bolt.Tx) error) error {
 	}
 	if s.readOnly {
 		return fmt.Errorf("%s: %w", where, errs.ErrReadOnly)
+	}
+	if err := s.shapeChecked(); err != nil {
+		return err
 	}
 	return s.guard(where, func() error { return s.db.Update(fn) })
 }

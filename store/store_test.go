@@ -89,6 +89,21 @@ func TestApplyErrors(t *testing.T) {
 	if _, err := s.Apply("test", []Write{{Op: 9, Key: "c/x"}}); err == nil || !strings.Contains(err.Error(), "unknown op") {
 		t.Errorf("Op 9 = %v, want unknown op", err)
 	}
+	mod := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		w    Write
+		want string
+	}{
+		{Write{Op: OpPut, Key: "c/x", Value: []byte("x"), Doc: DocInfo{Kind: 3}}, "unknown document kind"},
+		{Write{Op: OpPut, Key: "c/x", Value: []byte("x"), Meta: []byte("m"), Doc: DocInfo{Kind: DocFile}}, "without a metadata blob"},
+		{Write{Op: OpDelete, Key: "c/live", Doc: DocInfo{Kind: DocJSON}}, "without a metadata blob"},
+		{Write{Op: OpPut, Key: "c/x", Value: []byte("x"), Doc: DocInfo{Kind: DocJSON, ModTime: mod}}, "not a file"},
+		{Write{Op: OpPut, Key: "c/x", Value: []byte("x"), Doc: DocInfo{Birth: mod}}, "not a file"},
+	} {
+		if _, err := s.Apply("test", []Write{tt.w}); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Apply(%+v) = %v, want an error containing %q", tt.w, err, tt.want)
+		}
+	}
 }
 
 func TestPutGetNoOpAndMeta(t *testing.T) {

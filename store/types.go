@@ -35,9 +35,45 @@ type Version struct {
 	From   string // for OpMove: the old key
 	Hash   Hash   // content hash of the value (zero for deletes)
 	Size   int64  // uncompressed value size in bytes
-	Meta   Hash   // hash of the metadata blob (parsed Document JSON), zero if none
+	Meta   Hash   // hash of the metadata blob (format 1: parsed Document JSON), zero if none
 	Author string // "fs", "cli", an agent's name…
 	Prev   uint64 // Seq of the key's previous version, 0 if none
+	// Doc says how the version's document (title, tags, links…) derives
+	// from its content and key, with what cannot: the file's times. Set
+	// instead of a metadata blob (format 2); zero for deletes and for
+	// versions with a metadata blob or none.
+	Doc DocInfo
+}
+
+// DocKind says what a version's content is, and so how its document is
+// derived from it: parsing a file's bytes, or reading a JSON value.
+type DocKind uint8
+
+const (
+	DocNone DocKind = 0 // nothing recorded (the metadata, if any, is the Meta blob)
+	DocFile DocKind = 1 // a file's bytes: parse them with ModTime and Birth
+	DocJSON DocKind = 2 // a JSON value stored with Put
+)
+
+// DocInfo is what a version records so that its document can be derived
+// from its content: the kind, and for a file the times the parser was
+// given. Times keep their UTC offset (a document's JSON shows it); Birth
+// is zero when the file system does not know it.
+type DocInfo struct {
+	Kind           DocKind
+	ModTime, Birth time.Time
+}
+
+// Equal reports whether d and o record the same thing: the same kind and
+// the same instants with the same UTC offsets.
+func (d DocInfo) Equal(o DocInfo) bool {
+	return d.Kind == o.Kind && sameTime(d.ModTime, o.ModTime) && sameTime(d.Birth, o.Birth)
+}
+
+func sameTime(a, b time.Time) bool {
+	_, ao := a.Zone()
+	_, bo := b.Zone()
+	return a.Equal(b) && ao == bo
 }
 
 // Entry is a version together with its value and metadata.
@@ -53,7 +89,12 @@ type Write struct {
 	Key   string
 	From  string // OpMove only
 	Value []byte // OpPut / OpMove
-	Meta  []byte // optional metadata JSON (OpPut / OpMove)
+	Meta  []byte // optional metadata blob (OpPut / OpMove)
+	// Doc, for OpPut and OpMove, records how the document derives from
+	// the value instead of storing it as Meta (the two are exclusive). For
+	// the no-change rule it counts as metadata: a put with the head's
+	// content but another Doc makes a version.
+	Doc DocInfo
 	// File, when set, records the source file's stat beside the key so the
 	// next incremental scan can skip it. With Op == 0 the write only updates
 	// the file state (no version is made): a file whose mtime changed but

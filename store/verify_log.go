@@ -12,6 +12,7 @@ import (
 // first reference to each blob and the version counters for later checks.
 func (v *verifier) checkLog() {
 	var prev Version // previous record in seq order
+	format := v.formatVersion()
 	c := v.tx.Bucket(bucketLog).Cursor()
 	for k, raw := c.First(); k != nil; k, raw = c.Next() {
 		v.res.Versions++
@@ -38,6 +39,9 @@ func (v *verifier) checkLog() {
 		}
 		if err := ValidateKey(rec.Key); err != nil {
 			v.problem(ProblemLog, where, "%v", err)
+		}
+		if rec.Doc.Kind != DocNone && format < formatDocInfo {
+			v.problem(ProblemLog, where, "a format-%d record in a format-%d file", formatDocInfo, format)
 		}
 		v.checkRecord(where, rec, prev)
 		v.reference(rec.Hash, rec, rec.Size)
@@ -75,7 +79,7 @@ func (v *verifier) checkRecord(where string, rec, prev Version) {
 	}
 	switch rec.Op {
 	case OpDelete:
-		if rec.Hash != (Hash{}) || rec.Meta != (Hash{}) || rec.Size != 0 || rec.From != "" {
+		if rec.Hash != (Hash{}) || rec.Meta != (Hash{}) || rec.Doc.Kind != DocNone || rec.Size != 0 || rec.From != "" {
 			v.problem(ProblemLog, where, "delete of %q carries content, metadata, size or source", rec.Key)
 		}
 		if !had || last.Op == OpDelete {
@@ -102,4 +106,14 @@ func (v *verifier) reference(h Hash, rec Version, size int64) {
 	if _, ok := v.refs[h]; !ok {
 		v.refs[h] = blobRef{key: rec.Key, seq: rec.Seq, size: size}
 	}
+}
+
+// formatVersion returns the file's format version, FormatVersion when it is
+// unreadable (checkMeta reports that).
+func (v *verifier) formatVersion() uint64 {
+	d := decoder{buf: v.tx.Bucket(bucketMeta).Get(metaFormat)}
+	if f := d.uvarint("format"); d.end() == nil {
+		return f
+	}
+	return FormatVersion
 }

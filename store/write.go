@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -56,7 +57,18 @@ func (s *Store) apply(author string, writes []PreparedWrite) ([]Version, error) 
 // Put stores value (and optional metadata) under key. When neither changes
 // it makes no version and returns the current head.
 func (s *Store) Put(key string, value, meta []byte, author string) (Version, error) {
-	made, err := s.Apply(author, []Write{{Op: OpPut, Key: key, Value: value, Meta: meta}})
+	return s.put(Write{Op: OpPut, Key: key, Value: value, Meta: meta}, author)
+}
+
+// PutDoc stores value under key with the DocInfo its document derives
+// from, like Put otherwise.
+func (s *Store) PutDoc(key string, value []byte, doc DocInfo, author string) (Version, error) {
+	return s.put(Write{Op: OpPut, Key: key, Value: value, Doc: doc}, author)
+}
+
+func (s *Store) put(w Write, author string) (Version, error) {
+	key := w.Key
+	made, err := s.Apply(author, []Write{w})
 	if err != nil || len(made) > 0 {
 		return firstOf(made), err
 	}
@@ -91,6 +103,15 @@ func validateWrite(w Write) error {
 	}
 	if len(w.Value) > MaxValueSize || len(w.Meta) > MaxValueSize {
 		return fmt.Errorf("%q: value of %d bytes, metadata of %d: limit %d: %w", w.Key, len(w.Value), len(w.Meta), MaxValueSize, errs.ErrTooLarge)
+	}
+	if w.Doc.Kind > DocJSON {
+		return fmt.Errorf("%q: unknown document kind %d", w.Key, w.Doc.Kind)
+	}
+	if w.Doc.Kind != DocNone && (w.Meta != nil || (w.Op != OpPut && w.Op != OpMove)) {
+		return fmt.Errorf("%q: a document kind is for a put or move without a metadata blob", w.Key)
+	}
+	if w.Doc.Kind != DocFile && !(w.Doc.ModTime.IsZero() && w.Doc.Birth.IsZero()) {
+		return fmt.Errorf("%q: file times given for a version that is not a file", w.Key)
 	}
 	switch w.Op {
 	case 0:
@@ -196,7 +217,8 @@ func (b *batch) put(p *PreparedWrite) error {
 		return err
 	}
 	live := exists && head.Op != OpDelete
-	if !live || head.Hash != p.hash || head.Meta != p.metaHash {
+	doc := normalDocInfo(w.Doc)
+	if !live || head.Hash != p.hash || head.Meta != p.metaHash || !head.Doc.Equal(doc) {
 		col := Collection(w.Key)
 		if err := b.putBlob(col, p.hash, w.Value, p.valueRec); err != nil {
 			return err
@@ -204,7 +226,7 @@ func (b *batch) put(p *PreparedWrite) error {
 		if err := b.putBlob(col, p.metaHash, w.Meta, p.metaRec); err != nil {
 			return err
 		}
-		v := Version{Op: OpPut, Key: w.Key, Hash: p.hash, Size: int64(len(w.Value)), Meta: p.metaHash}
+		v := Version{Op: OpPut, Key: w.Key, Hash: p.hash, Size: int64(len(w.Value)), Meta: p.metaHash, Doc: doc}
 		if err := b.addVersion(&v, head, exists); err != nil {
 			return err
 		}
@@ -235,17 +257,18 @@ func (b *batch) move(p *PreparedWrite) error {
 	if err := b.files.Delete([]byte(w.From)); err != nil {
 		return fmt.Errorf("move %q: drop file state: %w", w.From, err)
 	}
-	v := Version{Op: OpMove, Key: w.Key, From: w.From, Hash: src.Hash, Size: src.Size, Meta: src.Meta}
+	// Without a new value, metadata or document kind the moved version
+	// keeps its source's; any of them replaces the metadata as a whole.
+	v := Version{Op: OpMove, Key: w.Key, From: w.From, Hash: src.Hash, Size: src.Size, Meta: src.Meta, Doc: src.Doc}
 	col := Collection(w.Key)
 	if w.Value != nil {
 		v.Hash, v.Size = p.hash, int64(len(w.Value))
 		if err := b.putBlob(col, p.hash, w.Value, p.valueRec); err != nil {
 			return err
 		}
-		v.Meta = Hash{}
 	}
-	if w.Meta != nil {
-		v.Meta = p.metaHash
+	if w.Value != nil || w.Meta != nil || w.Doc.Kind != DocNone {
+		v.Meta, v.Doc = p.metaHash, normalDocInfo(w.Doc)
 		if err := b.putBlob(col, p.metaHash, w.Meta, p.metaRec); err != nil {
 			return err
 		}
@@ -368,6 +391,9 @@ func (b *batch) finish() error {
 			return fmt.Errorf("write commit time: %w", err)
 		}
 	}
+	if err := b.upgradeFormat(meta); err != nil {
+		return err
+	}
 	if b.newBlobs >= 2*b.storedBlobs() {
 		b.blobs.FillPercent = fillFull // read when the transaction commits
 	}
@@ -391,4 +417,22 @@ func (b *batch) storedBlobs() int64 {
 		return nil
 	})
 	return n
+}
+
+// upgradeFormat marks a format-1 file as format 2 when the batch wrote a
+// version record only format 2 reads (one with a DocInfo), so that an
+// older build refuses the file (errs.ErrFormatVersion) instead of calling
+// the record damaged.
+func (b *batch) upgradeFormat(meta *bolt.Bucket) error {
+	if !slices.ContainsFunc(b.made, func(v Version) bool { return v.Doc.Kind != DocNone }) {
+		return nil
+	}
+	d := decoder{buf: meta.Get(metaFormat)}
+	if v := d.uvarint("format"); d.end() != nil || v >= formatDocInfo {
+		return nil // checked at Open; a damaged value is not made worse
+	}
+	if err := meta.Put(metaFormat, binary.AppendUvarint(nil, formatDocInfo)); err != nil {
+		return fmt.Errorf("write format version: %w", err)
+	}
+	return nil
 }

@@ -160,8 +160,8 @@ func osaDistance(a, b string) int {
 
 // kotadbTypo is kotadb's answer to a plain word: the documents with the
 // word when there are any, else (typo tolerance) the documents with a word
-// within 1 edit (words of 5 to 8 letters) or 2 (9 and more), where a
-// different first letter costs one edit more (index/search/fuzzy.go).
+// within 1 edit (words of 5 to 8 letters) or 2 (9 and more), every edit
+// counting one, the first letter's too (index/search/fuzzy.go).
 func (m *model) kotadbTypo(w string) int {
 	if n := m.count(func(d int) bool { return m.hasToken(d, func(t string) bool { return t == w }) }); n > 0 {
 		return n
@@ -178,11 +178,7 @@ func (m *model) kotadbTypo(w string) int {
 	}
 	return m.count(func(d int) bool {
 		return m.hasToken(d, func(t string) bool {
-			dist := osaDistance(t, w)
-			if t[0] != w[0] {
-				dist++
-			}
-			return dist <= maxDist
+			return osaDistance(t, w) <= maxDist
 		})
 	})
 }

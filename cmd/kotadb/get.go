@@ -82,9 +82,27 @@ func (c *getCommand) Run(_ context.Context, args []string) (err error) {
 		return err
 	}
 
+	meta := func() (json.RawMessage, error) {
+		if e.Meta != nil {
+			return e.Meta, nil // format 1: the document as it was stored
+		}
+		doc, err := db.Document(e)
+		if err != nil || doc == nil {
+			return nil, err
+		}
+		b, err := json.Marshal(doc)
+		if err != nil {
+			return nil, fmt.Errorf("get %s: metadata of version %d: %w", key, e.Seq, err)
+		}
+		return b, nil
+	}
 	switch {
 	case c.g.json:
-		out := getJSON{versionJSON: newVersionJSON(e.Version), Meta: e.Meta}
+		m, err := meta()
+		if err != nil {
+			return err
+		}
+		out := getJSON{versionJSON: newVersionJSON(e.Version), Meta: m}
 		if utf8.Valid(e.Value) {
 			s := string(e.Value)
 			out.Value = &s
@@ -93,11 +111,15 @@ func (c *getCommand) Run(_ context.Context, args []string) (err error) {
 		}
 		return writeJSON(c.g.stdout, out)
 	case c.meta:
-		if len(e.Meta) == 0 {
+		m, err := meta()
+		if err != nil {
+			return err
+		}
+		if len(m) == 0 {
 			return fmt.Errorf("get %s: version %d has no metadata", key, e.Seq)
 		}
 		var doc any
-		if err := json.Unmarshal(e.Meta, &doc); err != nil {
+		if err := json.Unmarshal(m, &doc); err != nil {
 			return fmt.Errorf("get %s: metadata of version %d: %w", key, e.Seq, err)
 		}
 		return writeJSON(c.g.stdout, doc)

@@ -32,8 +32,8 @@ QUERY: words are all required; "a phrase" matches in order; a OR b; -word
 excludes; pre* matches words starting with pre; sub:text finds a raw
 substring and /regex/ a regular expression (both through the trigram
 index, case-insensitive); exact:word turns typo tolerance off for one word.
-Words of 5+ letters tolerate one typo and of 9+ two (a wrong first letter
-counts as two); exact hits always rank
+Words of 5+ letters tolerate one typo and of 9+ two (a wrong, missing,
+extra or swapped letter, the first one included); exact hits always rank
 above corrected ones, and the corrections are printed on stderr. --exact
 turns typo tolerance and stemming off. --regex reads the whole QUERY as one
 regular expression. --explain prints, per word, its document frequency,

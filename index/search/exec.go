@@ -84,6 +84,7 @@ type executor struct {
 	floats  [][]float64   // handed out by floatBuf, likewise
 	nfloats int
 	acc     *termAcc // collectTerm's window
+	conj    *conjScratch
 }
 
 var executorPool = sync.Pool{New: func() any { return new(executor) }}
@@ -104,7 +105,7 @@ func putExecutor(e *executor) {
 	clear(e.scorers)
 	*e = executor{
 		hits: e.hits[:0], heap: topK{h: e.heap.h[:0]}, cursors: e.cursors[:0], scorers: e.scorers[:0],
-		bitsets: e.bitsets, floats: e.floats, acc: e.acc,
+		bitsets: e.bitsets, floats: e.floats, acc: e.acc, conj: e.conj,
 	}
 	executorPool.Put(e)
 }
@@ -196,6 +197,8 @@ func (e *executor) run(q Query, corrections bool) (*Results, error) {
 		var n int
 		if single != nil {
 			n, err = e.collectTerm(single, v, corrected)
+		} else if and, ok := root.(*pAnd); ok && windowed(and) {
+			n, err = e.collectAnd(and, v, corrected)
 		} else {
 			m := e.build(root, v, e.scorer(v))
 			if e.err != nil {

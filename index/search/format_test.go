@@ -109,6 +109,8 @@ func TestFormatV1Sample(t *testing.T) { checkFormatSample(t, 1) }
 
 func TestFormatV2Sample(t *testing.T) { checkFormatSample(t, 2) }
 
+func TestFormatV3Sample(t *testing.T) { checkFormatSample(t, 3) }
+
 // TestFormatSamplesAgree: the same documents and changes give the same
 // answers whatever the format they were written in.
 func TestFormatSamplesAgree(t *testing.T) {

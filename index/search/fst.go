@@ -34,6 +34,10 @@ import (
 type fstReader struct {
 	data []byte
 	root int
+	// pre lists the dictionary's short prefixes for typo walks, built on
+	// first use; the pointer is set by newFSTReader so that copies share
+	// it.
+	pre *fstPrefixes
 }
 
 // fstVersion is the only vellum format version fstReader reads.
@@ -55,7 +59,7 @@ func newFSTReader(data []byte) (fstReader, bool) {
 		return fstReader{}, false
 	}
 	root := binary.LittleEndian.Uint64(data[len(data)-8:])
-	r := fstReader{data: data[:len(data)-fstFooterSize], root: int(min(root, uint64(len(data))))}
+	r := fstReader{data: data[:len(data)-fstFooterSize], root: int(min(root, uint64(len(data)))), pre: new(fstPrefixes)}
 	if root != fstEmptyAddr && (root < fstHeaderSize || root >= uint64(len(r.data))) {
 		return fstReader{}, false
 	}

@@ -35,8 +35,8 @@ func sampleFile(f *testing.F, version int, name string) []byte {
 	return data
 }
 
-// fixChecksums rewrites the section and TOC checksums of a segment so
-// that fuzzed contents reach the decoders behind the checksum checks.
+// fixChecksums rewrites the block, section and TOC checksums of a segment
+// so that fuzzed contents reach the decoders behind the checksum checks.
 func fixChecksums(data []byte) []byte {
 	if len(data) < len(segmentMagic)+footerSize {
 		return data
@@ -50,6 +50,7 @@ func fixChecksums(data []byte) []byte {
 		return data
 	}
 	toc := out[tocOff:end]
+	fixBlockSums(out, toc, tocOff)
 	r := byteReader{b: toc}
 	n := r.uvarint()
 	for i := uint64(0); i < n && !r.err; i++ {
@@ -68,11 +69,42 @@ func fixChecksums(data []byte) []byte {
 	return out
 }
 
-// exerciseSegment opens data as a segment and, when that works, reads
-// everything through every reader entry point. Nothing may panic; errors
-// must be corruption or version errors.
+// fixBlockSums rewrites the block checksum section (version 3), when the
+// TOC names one that fits, to match the bytes before it.
+func fixBlockSums(out, toc []byte, tocOff uint64) {
+	r := byteReader{b: toc}
+	n := r.uvarint()
+	for i := uint64(0); i < n && !r.err; i++ {
+		id := r.uvarint()
+		off := r.uvarint()
+		length := r.uvarint()
+		r.uint32()
+		if r.err || id != secBlockSums || off > tocOff || length > tocOff-off || length < 1 {
+			continue
+		}
+		sec := out[off : off+length]
+		shift := sec[0]
+		if shift < minBlockShift || shift > maxBlockShift {
+			return
+		}
+		for b := uint64(0); 4*b+4 <= uint64(len(sec)-1) && b<<shift < off; b++ {
+			hi := min((b+1)<<shift, off)
+			binary.LittleEndian.PutUint32(sec[1+4*b:], crc32.Checksum(out[b<<shift:hi], castagnoli))
+		}
+		return
+	}
+}
+
+// exerciseSegment opens data as a segment, verified whole and lazily,
+// and, when that works, reads everything through every reader entry
+// point. Nothing may panic; errors must be corruption or version errors.
 func exerciseSegment(t *testing.T, data []byte) {
-	s, err := decodeSegment("fuzz.seg", data)
+	exerciseDecoded(t, data, false)
+	exerciseDecoded(t, data, true)
+}
+
+func exerciseDecoded(t *testing.T, data []byte, lazy bool) {
+	s, err := decode("fuzz.seg", data, lazy)
 	if err != nil {
 		if !errors.Is(err, errs.ErrCorrupt) && !errors.Is(err, errs.ErrFormatVersion) {
 			t.Fatalf("open failed with a non-corruption error: %v", err)
@@ -106,7 +138,10 @@ func exerciseSegment(t *testing.T, data []byte) {
 func FuzzSegmentReader(f *testing.F) {
 	seg := sampleFile(f, 1, "000001.seg")
 	seg2 := sampleFile(f, 2, "000001.seg")
+	seg3 := sampleFile(f, 3, "000001.seg")
 	seeds := map[string][]byte{
+		"segment-v3": seg3,
+		"small-v3":   sampleFile(f, 3, "000002.seg"),
 		"segment":    seg,
 		"truncated":  seg[:len(seg)/2],
 		"tail":       seg[len(seg)-footerSize-8:],
@@ -120,6 +155,9 @@ func FuzzSegmentReader(f *testing.F) {
 	flipped2 := append([]byte(nil), seg2...)
 	flipped2[len(flipped2)/2] ^= 0x08
 	seeds["bitflip-v2"] = flipped2
+	flipped3 := append([]byte(nil), seg3...)
+	flipped3[len(flipped3)/2] ^= 0x08
+	seeds["bitflip-v3"] = flipped3
 	if *update {
 		writeSeeds(&testing.T{}, "FuzzSegmentReader", seeds)
 	}

@@ -2,17 +2,16 @@ package search
 
 import (
 	"slices"
+	"sync"
 	"unicode/utf8"
 )
 
 // Typo tolerance looks for the dictionary words within a small edit
 // distance of a query word: the optimal string alignment distance over
 // runes (Levenshtein plus the transposition of two adjacent runes, each
-// edit costing 1), the distance of a Levenshtein automaton with
-// transpositions, plus one when the first runes differ. People rarely
-// mistype the first letter (Meilisearch counts a typo there twice too), and
-// the rule confines a one-edit search to the query's first letter and a
-// two-edit search outside it to one edit, which is most of the speed.
+// edit costing 1, wherever it is: a wrong, missing, extra or swapped first
+// letter costs 1 like any other), the distance of a Levenshtein automaton
+// with transpositions.
 //
 // Building such an automaton (vellum's Levenshtein DFA) costs about as
 // much as using it, and vellum's FST iterator decodes states through
@@ -39,7 +38,6 @@ type levQuery struct {
 	// length is the candidate's length in runes when known (distance),
 	// else -1.
 	length int
-	outer  *levQuery // dist-1, for distance: words not starting with the query's first rune
 	// Walk scratch: candidate runes per depth, the stack, a key.
 	cands [][]rune
 	stack []levFrame
@@ -61,9 +59,6 @@ func newLevQuery(word string, dist int) *levQuery {
 	}
 	for j := 0; j <= min(m, dist); j++ {
 		l.rows[j] = uint8(j)
-	}
-	if dist >= 2 {
-		l.outer = newLevQuery(word, dist-1)
 	}
 	return l
 }
@@ -141,29 +136,18 @@ func (l *levQuery) candidates(k int) []rune {
 		l.cands = append(l.cands, nil)
 	}
 	cs := l.cands[k][:0]
-	// add keeps cs sorted and distinct (it holds a few runes).
-	add := func(c rune) {
-		i := len(cs)
-		for i > 0 && cs[i-1] > c {
-			i--
-		}
-		if i > 0 && cs[i-1] == c {
-			return
-		}
-		cs = slices.Insert(cs, i, c)
-	}
 	row := l.row(k)
 	lo, hi := max(k-l.dist, 0), min(k+l.dist, len(l.q)-1)
 	for j := lo; j <= hi; j++ {
 		if int(row[j]) <= l.dist {
-			add(l.q[j])
+			cs = addRune(cs, l.q[j])
 		}
 	}
 	if k >= 1 {
 		prev := l.row(k - 1)
 		for j := max(k-1-l.dist, 0); j <= min(k-1+l.dist, len(l.q)-2); j++ {
 			if l.chars[k] == l.q[j+1] && int(prev[j]) < l.dist {
-				add(l.q[j])
+				cs = addRune(cs, l.q[j])
 			}
 		}
 	}
@@ -171,18 +155,23 @@ func (l *levQuery) candidates(k int) []rune {
 	return cs
 }
 
-// distance returns the distance between the word and term (with the
-// first-rune rule), and whether it is within the limit.
+// addRune adds c to the sorted, distinct runes of cs (a few).
+func addRune(cs []rune, c rune) []rune {
+	i := len(cs)
+	for i > 0 && cs[i-1] > c {
+		i--
+	}
+	if i > 0 && cs[i-1] == c {
+		return cs
+	}
+	return slices.Insert(cs, i, c)
+}
+
+// distance returns the distance between the word and term, and whether it
+// is within the limit.
 func (l *levQuery) distance(term []byte) (int, bool) {
 	if len(l.q) == 0 || len(term) == 0 {
 		return 0, false
-	}
-	if r, _ := utf8.DecodeRune(term); r != l.q[0] {
-		if l.outer == nil {
-			return 0, false
-		}
-		d, ok := l.outer.osa(term)
-		return d + 1, ok
 	}
 	return l.osa(term)
 }
@@ -220,143 +209,175 @@ type levFrame struct {
 	tight   bool // only the candidates of depth may follow
 }
 
-// walkFST calls fn with each key of the dictionary within the distance
-// (with the first-rune rule) and its value, until fn returns false: the
-// words starting with the query's first rune within the distance, then the
-// others within one less. It reports false if the FST turned out
-// malformed.
+// walkFST calls fn with each key of the dictionary within the distance and
+// its value, until fn returns false. It reports false if the FST turned
+// out malformed.
+//
+// An edit of the first rune costing 1 like any other, the walk cannot stay
+// under the query's first rune: at distance 2, any two runes may start a
+// word within it (two substitutions, say), and the dictionary's two-rune
+// prefixes are tens of thousands where CJK bigrams are indexed. But words
+// that short are never within the distance of a query word of 5 runes or
+// more, and only the prefixes that go on matter: the walk starts from the
+// dictionary's two-rune prefixes that are not leaves (listed once per
+// dictionary, fstPrefixes), a few thousand, after checking their runes
+// against the query.
 func (l *levQuery) walkFST(r *fstReader, fn func(key []byte, dist int, val uint64) bool) bool {
 	if len(l.q) == 0 {
 		return true
 	}
 	l.length = -1
-	first := utf8.AppendRune(nil, l.q[0])
-	var nd fstNode
-	addr, out := r.root, uint64(0)
-	found := true
-	for _, c := range first {
-		if !r.node(addr, &nd) {
-			return false
-		}
-		next, o, ok := nd.find(r.data, c, addr)
-		if !ok {
-			found = false
-			break
-		}
-		addr, out = next, out+o
-	}
+	l.key = l.key[:0]
 	budget := r.budget()
-	if found {
-		l.key = append(l.key[:0], first...)
-		done, ok := l.walk(r, addr, out, 1, l.q[0], &budget, fn)
-		if !ok || done {
-			return ok
+	if len(l.q)-l.dist > 2 && r.pre != nil {
+		if pre, ok := r.pre.get(r); ok {
+			return l.walkFrom(r, pre, &budget, fn)
 		}
 	}
-	if l.dist < 2 {
-		return true
-	}
-	return l.firstRuneEdits(r, &budget, fn)
+	_, ok := l.walk(r, r.root, 0, 0, 0, &budget, fn)
+	return ok
 }
 
-// firstRuneEdits reports, at distance 2, the words not starting with the
-// query's first rune within one edit of it (typo tolerance allows at most
-// 2): the edit is then at the first rune, so they are the query without
-// it, with its first two runes swapped, or with another rune in its place
-// or before it. The last two take one probe per first rune of the
-// dictionary, where walking the automaton would take a row and a state
-// each.
-func (l *levQuery) firstRuneEdits(r *fstReader, budget *int, fn func(key []byte, dist int, val uint64) bool) bool {
-	q := l.q
-	report := func(key []byte) (cont, ok bool) {
-		val, found, bad := r.lookup(key)
-		if bad {
-			return false, false
+// walkFrom is walkFST starting from the listed prefixes (for words longer
+// than 2 runes plus the distance: no word of 2 runes or fewer is within
+// it). Where a prefix leaves only a few runes to follow (tight), those
+// that no transition of its state starts with are not followed: most
+// two-rune prefixes end there without a state being decoded.
+func (l *levQuery) walkFrom(r *fstReader, pre *fstPrefixes, budget *int, fn func(key []byte, dist int, val uint64) bool) bool {
+	for i := range pre.first {
+		x := &pre.first[i]
+		if x.lo == x.hi {
+			continue // every word starting with x has at most 2 runes
 		}
-		return !found || fn(key, 2, val), true
-	}
-	if len(q) >= 2 && q[1] != q[0] {
-		for _, key := range [][]rune{q[1:], append([]rune{q[1], q[0]}, q[2:]...)} {
-			if cont, ok := report([]byte(string(key))); !ok || !cont {
+		if *budget -= int(x.hi - x.lo); *budget < 0 {
+			return false
+		}
+		if !l.push(1, x.r) {
+			continue
+		}
+		var only []rune // the runes that may follow x, when tight
+		if int(l.mins[1]) >= l.dist {
+			only = l.candidates(1)
+		}
+		for j := x.lo; j < x.hi; j++ {
+			y := &pre.second[j]
+			if only != nil && !slices.Contains(only, y.r) || !l.push(2, y.r) {
+				continue
+			}
+			if int(l.mins[2]) >= l.dist && !startsAny(l.candidates(2), y.next) {
+				continue
+			}
+			l.key = append(l.key[:0], pre.keys[y.key0:y.key1]...)
+			done, ok := l.walk(r, y.addr, y.out, 2, y.r, budget, fn)
+			if !ok || done {
 				return ok
 			}
 		}
 	}
-	rest, whole := []byte(string(q[1:])), []byte(string(q))
-	var nd, xnd fstNode
-	// probe reports x+tail when the state at addr (reached by x, with
-	// output out, decoded in xnd) leads to it.
-	probe := func(addr int, out uint64, x, tail []byte) (cont, ok bool) {
-		cur := &xnd
-		for i, c := range tail {
-			if i > 0 {
-				if *budget--; *budget < 0 || !r.node(addr, &nd) {
-					return false, false
-				}
-				cur = &nd
-			}
-			next, o, found := cur.find(r.data, c, addr)
-			if !found {
-				return true, true
-			}
-			addr, out = next, out+o
+	return true
+}
+
+// startsAny reports whether the first byte of some rune of cs may start a
+// transition of a state whose transitions' first bytes are in next (bit b
+// mod 64 for byte b).
+func startsAny(cs []rune, next uint64) bool {
+	var b [utf8.UTFMax]byte
+	for _, c := range cs {
+		utf8.EncodeRune(b[:], c)
+		if next&(1<<(b[0]&63)) != 0 {
+			return true
 		}
-		if len(tail) > 0 {
-			if !r.node(addr, &nd) {
-				return false, false
-			}
-			cur = &nd
-		}
-		if cur.final {
-			l.key = append(append(l.key[:0], x...), tail...)
-			return fn(l.key, 2, out+cur.finalOut), true
-		}
-		return true, true
 	}
-	// Enumerate the first runes: states reached by the bytes of a rune.
-	type partial struct {
-		addr int
-		nd   fstNode
-		next int
-		out  uint64
-		n    int // bytes so far
-	}
-	var x [utf8.UTFMax]byte
-	stack := []partial{{addr: r.root}}
-	if !r.node(r.root, &stack[0].nd) {
-		return false
-	}
-	for len(stack) > 0 {
-		f := &stack[len(stack)-1]
-		if f.next >= f.nd.n {
-			stack = stack[:len(stack)-1]
-			continue
-		}
-		in, target, o, ok := f.nd.child(r.data, f.next, f.addr)
-		f.next++
-		if *budget--; !ok || *budget < 0 {
-			return false
-		}
-		x[f.n] = in
-		n := f.n + 1
-		if !utf8.FullRune(x[:n]) {
-			p := partial{addr: target, out: f.out + o, n: n}
-			if !r.node(target, &p.nd) {
+	return false
+}
+
+// fstPrefixes lists a dictionary's prefixes of one rune and those of two
+// runes that some longer key extends, in key order, with their states
+// (runes split as walk splits them: an invalid byte sequence is one
+// RuneError).
+type fstPrefixes struct {
+	once   sync.Once
+	ok     bool // false: the FST is malformed
+	first  []fstPrefix
+	second []fstPrefix // those extending first[i] are second[first[i].lo:first[i].hi]
+	keys   []byte
+}
+
+type fstPrefix struct {
+	r          rune
+	addr       int
+	out        uint64
+	key0, key1 int32  // the prefix is keys[key0:key1]
+	lo, hi     int32  // first: its extensions in second
+	next       uint64 // second: bit b mod 64 set for each input byte b of the state's transitions
+}
+
+// get builds the lists on first use.
+func (p *fstPrefixes) get(r *fstReader) (*fstPrefixes, bool) {
+	p.once.Do(func() { p.ok = p.build(r) })
+	return p, p.ok
+}
+
+func (p *fstPrefixes) build(r *fstReader) bool {
+	budget := r.budget()
+	return eachRune(r, r.root, 0, nil, 0, &budget, func(c rune, addr int, out uint64, key []byte) bool {
+		x := fstPrefix{r: c, addr: addr, out: out, lo: int32(len(p.second))}
+		ok := eachRune(r, addr, out, key, len(key), &budget, func(c2 rune, addr2 int, out2 uint64, key2 []byte) bool {
+			var nd fstNode
+			if !r.node(addr2, &nd) {
 				return false
 			}
-			stack = append(stack, p)
-			continue
-		}
-		if c, size := utf8.DecodeRune(x[:n]); c == q[0] && size == n {
-			continue
-		}
-		if !r.node(target, &xnd) {
+			if nd.n == 0 {
+				return true // a leaf
+			}
+			var next uint64
+			for i := range nd.n {
+				in, _, _, ok := nd.child(r.data, i, addr2)
+				if !ok {
+					return false
+				}
+				next |= 1 << (in & 63)
+			}
+			key0 := len(p.keys)
+			p.keys = append(p.keys, key2...)
+			p.second = append(p.second, fstPrefix{r: c2, addr: addr2, out: out2, key0: int32(key0), key1: int32(len(p.keys)), next: next})
+			return true
+		})
+		x.hi = int32(len(p.second))
+		p.first = append(p.first, x)
+		return ok
+	})
+}
+
+// eachRune calls fn, in order, for each rune leaving the state at addr
+// (reached by key, with output out; the rune being read starts at
+// key[start]), with the state and output after it and the key extended by
+// its bytes. It reports false when the FST is malformed or fn returned
+// false.
+func eachRune(r *fstReader, addr int, out uint64, key []byte, start int, budget *int, fn func(c rune, addr int, out uint64, key []byte) bool) bool {
+	var nd fstNode
+	if *budget--; *budget < 0 || !r.node(addr, &nd) {
+		return false
+	}
+	for i := range nd.n {
+		in, target, o, ok := nd.child(r.data, i, addr)
+		if !ok {
 			return false
 		}
-		for _, tail := range [][]byte{rest, whole} {
-			if cont, ok := probe(target, f.out+o, x[:n], tail); !ok || !cont {
-				return ok
+		k := append(key, in)
+		pending := k[start:]
+		if !utf8.FullRune(pending) {
+			if !eachRune(r, target, out+o, k, start, budget, fn) {
+				return false
 			}
+			continue
+		}
+		c, size := utf8.DecodeRune(pending)
+		if size != len(pending) {
+			c = utf8.RuneError // an invalid sequence counts as one rune
+		}
+		if !fn(c, target, out+o, k) {
+			return false
 		}
 	}
 	return true
@@ -376,7 +397,11 @@ func (l *levQuery) walk(rd *fstReader, addr int, out uint64, depth int, r rune, 
 		if *budget--; *budget < 0 {
 			return false, false
 		}
-		if k > 0 && (k >= maxDepth || !l.push(k, r)) {
+		if k > 0 && (k >= maxDepth || addr == fstEmptyAddr && k+l.dist < m || !l.push(k, r)) {
+			// Too deep, a word too short to be within the distance that
+			// nothing extends (most of the dictionary's leaves, CJK
+			// bigrams among them, ruled out without computing a row), or
+			// nothing below can be within it.
 			return true, true
 		}
 		f := levFrame{addr: addr, out: out, keyLen: len(l.key), depth: k}

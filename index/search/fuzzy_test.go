@@ -39,13 +39,9 @@ func osaDistance(a, b string) int {
 }
 
 // typoDistanceRef is the reference for levQuery: the optimal string
-// alignment distance, plus one when the first runes differ.
+// alignment distance, an edit of the first rune costing 1 like any other.
 func typoDistanceRef(word, term string) int {
-	d := osaDistance(word, term)
-	if []rune(word)[0] != []rune(term)[0] {
-		d++
-	}
-	return d
+	return osaDistance(word, term)
 }
 
 func TestLevQueryDistance(t *testing.T) {
@@ -64,12 +60,25 @@ func TestLevQueryDistance(t *testing.T) {
 		{"café", "cafe", 1, 1},
 		{"可观测性", "可观性", 1, 1},
 		{"quaternion", "question", 2, -1},
-		{"cab", "abc", 2, -1},    // OSA 2, plus one for the first rune
-		{"caxyz", "acxyz", 2, 2}, // a transposition of the first two runes
-		{"kubernetes", "cubernetes", 2, 2},
-		{"kubernetes", "cubernetes", 1, -1},
-		{"kubernetes", "ubernetes", 2, 2},
-		{"kubernetes", "ubernetess", 2, -1},
+		{"cab", "abc", 2, 2},     // OSA 2 (no transposition then edit)
+		{"cab", "abc", 1, -1},    //
+		{"caxyz", "acxyz", 2, 1}, // a transposition of the first two runes
+		{"caxyz", "acxyz", 1, 1},
+		// An edit of the first letter costs 1 like any other.
+		{"cubernetes", "kubernetes", 1, 1}, // substitution
+		{"kubernetes", "cubernetes", 1, 1},
+		{"kubernetes", "ubernetes", 1, 1},   // deletion
+		{"ubernetes", "kubernetes", 1, 1},   // insertion
+		{"ukbernetes", "kubernetes", 1, 1},  // transposition
+		{"kubernetes", "ubernetess", 2, 2},  // first letter and another
+		{"kubernetes", "xubernetess", 2, 2}, // likewise
+		{"kubernetes", "xybernetes", 2, 2},  // the first two letters
+		{"kubernetes", "xybernetess", 2, -1},
+		{"xollector", "collector", 1, 1},
+		{"ollector", "collector", 1, 1},
+		{"kollector", "collector", 2, 1},
+		{"xollectr", "collector", 1, -1},
+		{"xollectr", "collector", 2, 2},
 		{"pipelines", "piplines", 1, 1},
 		{"exportr", "exporter", 1, 1},
 		{"exportr", "export", 1, 1},
@@ -186,8 +195,7 @@ func TestLevQueryWalkStops(t *testing.T) {
 }
 
 // TestFuzzyOverCorpus: over a real dictionary, the segment's walk finds
-// what vellum's automaton intersected with the FST finds (with the
-// first-rune rule applied to its answers).
+// what vellum's automaton intersected with the FST finds.
 func TestFuzzyOverCorpus(t *testing.T) {
 	if raceEnabled {
 		t.Skip("indexes a whole corpus: run without -race")
@@ -203,7 +211,8 @@ func TestFuzzyOverCorpus(t *testing.T) {
 	for _, tc := range []struct {
 		word string
 		dist int
-	}{{"exportr", 1}, {"kuberentes", 2}, {"instrumentaton", 2}, {"quaternion", 2}, {"propogation", 2}, {"metrics", 1}, {"可观", 1}, {"トレース", 2}} {
+	}{{"exportr", 1}, {"kuberentes", 2}, {"instrumentaton", 2}, {"quaternion", 2}, {"propogation", 2}, {"metrics", 1}, {"可观", 1}, {"トレース", 2},
+		{"xollector", 1}, {"ollector", 1}, {"cubernetes", 2}, {"rometheus", 1}, {"xpentelemetry", 2}} {
 		b, err := levenshtein.NewLevenshteinAutomatonBuilder(uint8(tc.dist), true)
 		if err != nil {
 			t.Fatal(err)
@@ -215,9 +224,6 @@ func TestFuzzyOverCorpus(t *testing.T) {
 		want := map[string]int{}
 		seg.iterate(seg.textFST, "test", dfa, nil, nil, func(k []byte, _ uint64) bool {
 			_, d := dfa.MatchAndDistance(string(k))
-			if []rune(string(k))[0] != []rune(tc.word)[0] {
-				d++ // the first-rune rule
-			}
 			if int(d) <= tc.dist {
 				want[string(k)] = int(d)
 			}

@@ -1,9 +1,10 @@
 package search
 
 import (
+	"bytes"
 	"encoding/binary"
+	"hash/maphash"
 	"sort"
-	"strings"
 	"sync"
 
 	"github.com/kotadb/kotadb/index"
@@ -24,8 +25,14 @@ type head struct {
 	lenTotals [numTextFields]uint64
 	keys      map[string]uint32 // newest doc of each key
 
-	terms     map[string]uint32 // text term → index in termList
+	// The text terms: termList by id, their bytes concatenated in
+	// termBytes, and termTab, an open-addressing table of id+1 (0: empty)
+	// by termSeed hash, at most half full. Without a Go map and a string
+	// per term, a term costs about 80 bytes instead of 190 (a bulk build's
+	// heads are mostly dictionary: 98,000 terms for opentelemetry-docs).
 	termList  []headTerm
+	termBytes []byte
+	termTab   []uint32
 	stemAlias map[string][]uint32 // stem → terms with that stem, the stem itself excluded
 
 	kw   map[string]*headKeyword
@@ -34,10 +41,8 @@ type head struct {
 
 	memBytes int // rough memory use, for the flush threshold
 
-	// Scratch for adding a document.
-	tok     analysis.Tokenizer
+	an      *Analyzer // for add; ApplyPrepared brings documents analyzed elsewhere
 	stemmer analysis.Stemmer
-	slots   []termSlot
 }
 
 type headDoc struct {
@@ -46,21 +51,12 @@ type headDoc struct {
 }
 
 type headTerm struct {
-	term    string
 	docs    []byte
 	pos     []byte
+	off     uint32 // the term is termBytes[off:off+n]
+	n       uint16 // (terms are at most analysis.MaxTermLen bytes)
 	df      uint32
-	lastDoc int64
-	slotDoc int64 // doc whose scratch slot is slot
-	slot    int32
-}
-
-// termSlot gathers one term's occurrences in the document being added.
-type termSlot struct {
-	term      uint32
-	mask      uint8
-	tf        [numTextFields]uint32
-	positions []uint32
+	lastDoc int32 // -1 before the first
 }
 
 type headKeyword struct {
@@ -77,7 +73,7 @@ type numEntry struct {
 func newHead() *head {
 	return &head{
 		keys:      map[string]uint32{},
-		terms:     map[string]uint32{},
+		termTab:   make([]uint32, 1024),
 		stemAlias: map[string][]uint32{},
 		kw:        map[string]*headKeyword{},
 		nums:      map[string][]numEntry{},
@@ -87,33 +83,39 @@ func newHead() *head {
 
 // add indexes a document and returns its doc id. The caller holds mu.
 func (h *head) add(d *index.Doc) uint32 {
+	if h.an == nil {
+		h.an = &Analyzer{}
+	}
+	return h.addPrepared(d, h.an.Prepare(d))
+}
+
+// addPrepared indexes a document that p is the analysis of and returns its
+// doc id: it appends the document's entries to the lists of its terms,
+// keywords and trigrams. The caller holds mu.
+func (h *head) addPrepared(d *index.Doc, p *Prepared) uint32 {
 	doc := uint32(len(h.docs))
-	h.slots = h.slots[:0]
-	var lens [numTextFields]uint32
-	fieldValues(d, func(field int, text []byte, startPos int) int {
-		h.tok.ResetAt(text, startPos)
-		for h.tok.Next() {
-			tok := h.tok.Token()
-			h.addOccurrence(doc, tok.Term, field, uint32(tok.Pos))
-			lens[field]++
+	termStart, posStart := uint32(0), uint32(0)
+	for i := range p.terms {
+		pt := &p.terms[i]
+		term := p.termBytes[termStart:pt.termEnd]
+		id, slot, ok := h.findTerm(term, pt.hash)
+		if !ok {
+			id = h.newTerm(term, pt.hash, slot)
 		}
-		return h.tok.Pos()
-	})
-	for i := range h.slots {
-		s := &h.slots[i]
-		t := &h.termList[s.term]
-		before := len(t.docs) + len(t.pos)
-		t.docs, t.pos = appendTextPosting(t.docs, t.pos, t.lastDoc, doc, s.mask, &s.tf, s.positions)
-		t.lastDoc = int64(doc)
+		t := &h.termList[id]
+		before := cap(t.docs) + cap(t.pos)
+		t.docs = appendEntry(t.docs, uint64(int64(doc)-int64(t.lastDoc)-1), pt.mask, &pt.tf)
+		t.pos = append(t.pos, p.pos[posStart:pt.posEnd]...)
+		t.lastDoc = int32(doc)
 		t.df++
-		h.memBytes += len(t.docs) + len(t.pos) - before
+		h.memBytes += cap(t.docs) + cap(t.pos) - before
+		termStart, posStart = pt.termEnd, pt.posEnd
 	}
 	for f := range numTextFields {
-		h.normsBuf = binary.LittleEndian.AppendUint32(h.normsBuf, lens[f])
-		h.lenTotals[f] += uint64(lens[f])
+		h.normsBuf = binary.LittleEndian.AppendUint32(h.normsBuf, p.lens[f])
+		h.lenTotals[f] += uint64(p.lens[f])
 	}
-	kws, nums := docKeywords(d)
-	for _, k := range kws {
+	for _, k := range p.kws {
 		l := h.kw[k]
 		if l == nil {
 			l = &headKeyword{last: -1}
@@ -125,11 +127,13 @@ func (h *head) add(d *index.Doc) uint32 {
 		l.df++
 		h.memBytes += 2
 	}
-	for _, n := range nums {
+	for _, n := range p.nums {
 		h.nums[n.field] = append(h.nums[n.field], numEntry{doc, n.value})
 		h.memBytes += 16
 	}
-	h.tri.Add(doc, d.Text)
+	triBefore := h.tri.MemSize()
+	h.tri.AddPacked(doc, p.tris)
+	h.memBytes += h.tri.MemSize() - triBefore
 	h.docs = append(h.docs, headDoc{
 		meta: docMeta{key: d.Key, title: d.Title, seq: d.Seq, bodyStart: d.BodyStart},
 		text: d.Text,
@@ -139,36 +143,61 @@ func (h *head) add(d *index.Doc) uint32 {
 	return doc
 }
 
-func (h *head) addOccurrence(doc uint32, term []byte, field int, pos uint32) {
-	id, ok := h.terms[string(term)]
-	if !ok {
-		id = uint32(len(h.termList))
-		s := string(term)
-		h.terms[s] = id
-		h.termList = append(h.termList, headTerm{term: s, lastDoc: -1, slotDoc: -1})
-		if analysis.Stemmable(term) {
-			if st := h.stemmer.Stem(term); st != s {
-				h.stemAlias[st] = append(h.stemAlias[st], id)
-			}
+// findTerm looks term (whose termSeed hash is hash) up: its id, or the
+// empty slot of termTab where it belongs.
+func (h *head) findTerm(term []byte, hash uint64) (id uint32, slot int, ok bool) {
+	mask := len(h.termTab) - 1
+	for i := int(hash) & mask; ; i = (i + 1) & mask {
+		e := h.termTab[i]
+		if e == 0 {
+			return 0, i, false
 		}
-		h.memBytes += 2*len(s) + 96
+		if bytes.Equal(h.term(e-1), term) {
+			return e - 1, i, true
+		}
 	}
+}
+
+// term returns the bytes of term id (not to be modified).
+func (h *head) term(id uint32) []byte {
 	t := &h.termList[id]
-	if t.slotDoc != int64(doc) {
-		t.slotDoc = int64(doc)
-		t.slot = int32(len(h.slots))
-		if len(h.slots) < cap(h.slots) {
-			h.slots = h.slots[:len(h.slots)+1]
-			s := &h.slots[len(h.slots)-1]
-			s.term, s.mask, s.tf, s.positions = id, 0, [numTextFields]uint32{}, s.positions[:0]
-		} else {
-			h.slots = append(h.slots, termSlot{term: id})
+	end := t.off + uint32(t.n)
+	return h.termBytes[t.off:end:end]
+}
+
+// newTerm adds a term to the dictionary at termTab slot, with its stem
+// alias.
+func (h *head) newTerm(term []byte, hash uint64, slot int) uint32 {
+	id := uint32(len(h.termList))
+	h.termList = append(h.termList, headTerm{off: uint32(len(h.termBytes)), n: uint16(len(term)), lastDoc: -1})
+	h.termBytes = append(h.termBytes, term...)
+	h.termTab[slot] = id + 1
+	if 2*len(h.termList) > len(h.termTab) {
+		h.growTerms()
+	}
+	if analysis.Stemmable(term) {
+		if st := h.stemmer.Stem(term); st != string(term) {
+			h.stemAlias[st] = append(h.stemAlias[st], id)
+			h.memBytes += len(st) + 48
 		}
 	}
-	s := &h.slots[t.slot]
-	s.mask |= 1 << field
-	s.tf[field]++
-	s.positions = append(s.positions, pos)
+	// The bytes, the table slots, the termList entry and the first
+	// allocations of its two lists: about 100 bytes a term.
+	h.memBytes += len(term) + 100
+	return id
+}
+
+// growTerms doubles termTab.
+func (h *head) growTerms() {
+	h.termTab = make([]uint32, 2*len(h.termTab))
+	mask := len(h.termTab) - 1
+	for id := range h.termList {
+		i := int(maphash.Bytes(termSeed, h.term(uint32(id)))) & mask
+		for h.termTab[i] != 0 {
+			i = (i + 1) & mask
+		}
+		h.termTab[i] = uint32(id) + 1
+	}
 }
 
 // The reader interface. Callers hold mu.RLock for the active head.
@@ -181,7 +210,7 @@ func (h *head) list(id uint32) textList {
 }
 
 func (h *head) lookupText(term []byte) (textList, bool) {
-	id, ok := h.terms[string(term)]
+	id, _, ok := h.findTerm(term, maphash.Bytes(termSeed, term))
 	if !ok {
 		return textList{}, false
 	}
@@ -195,24 +224,19 @@ func (h *head) stemAliases(stem []byte, fn func(l textList)) uint32 {
 	return 0
 }
 
-// sortedTerms returns the text terms matching keep, sorted. The head has no
-// ordered dictionary (it is small and short-lived), so prefix and fuzzy
-// expansion scan it.
-func (h *head) sortedTerms(keep func(string) bool) []string {
-	var out []string
-	for t := range h.terms {
-		if keep(t) {
-			out = append(out, t)
+// prefixText calls fn with the terms starting with prefix in order. The
+// head has no ordered dictionary (it is small and short-lived), so prefix
+// and fuzzy expansion scan it.
+func (h *head) prefixText(prefix []byte, fn func(term []byte, l textList) bool) {
+	var ids []uint32
+	for id := range h.termList {
+		if bytes.HasPrefix(h.term(uint32(id)), prefix) {
+			ids = append(ids, uint32(id))
 		}
 	}
-	sort.Strings(out)
-	return out
-}
-
-func (h *head) prefixText(prefix []byte, fn func(term []byte, l textList) bool) {
-	p := string(prefix)
-	for _, t := range h.sortedTerms(func(t string) bool { return strings.HasPrefix(t, p) }) {
-		if !fn([]byte(t), h.list(h.terms[t])) {
+	sort.Slice(ids, func(i, j int) bool { return bytes.Compare(h.term(ids[i]), h.term(ids[j])) < 0 })
+	for _, id := range ids {
+		if !fn(h.term(id), h.list(id)) {
 			return
 		}
 	}
@@ -221,8 +245,9 @@ func (h *head) prefixText(prefix []byte, fn func(term []byte, l textList) bool) 
 // fuzzyText checks every term of the head (which has no ordered
 // dictionary to walk); the length filter in distance rejects most at once.
 func (h *head) fuzzyText(l *levQuery, fn func(term []byte, dist int) bool) {
-	for t := range h.terms {
-		if d, ok := l.distance([]byte(t)); ok && !fn([]byte(t), d) {
+	for id := range h.termList {
+		t := h.term(uint32(id))
+		if d, ok := l.distance(t); ok && !fn(t, d) {
 			return
 		}
 	}
@@ -282,7 +307,7 @@ func (h *head) sortedTermIDs() []uint32 {
 		ids[i] = uint32(i)
 	}
 	sort.Slice(ids, func(i, j int) bool {
-		return h.termList[ids[i]].term < h.termList[ids[j]].term
+		return bytes.Compare(h.term(ids[i]), h.term(ids[j])) < 0
 	})
 	return ids
 }

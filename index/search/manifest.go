@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"io/fs"
 	"path"
 
@@ -119,11 +120,16 @@ func readManifest(fsys vfs.FS, dir string) (*manifest, error) {
 		return nil, fmt.Errorf("open manifest: %w", err)
 	}
 	defer f.Close()
-	data, release, err := vfs.ReadFile(f)
+	// Read, not mapped as vfs.ReadFile would: the file is a few dozen
+	// bytes, and mapping and unmapping it cost more than the read.
+	st, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("read manifest %s: %w", p, err)
 	}
-	defer release()
+	data := make([]byte, st.Size())
+	if n, err := f.ReadAt(data, 0); err != nil && !(errors.Is(err, io.EOF) && n == len(data)) {
+		return nil, fmt.Errorf("read manifest %s: %w", p, err)
+	}
 	return decodeManifest(p, data)
 }
 

@@ -30,10 +30,41 @@ func headInput(h *head) *segmentInput {
 		in.minSeq = 0
 	}
 	in.docMeta = func(doc uint32) (docMeta, error) { return h.docs[doc].meta, nil }
+	var sorted []uint32 // the term ids in term order, sorted once
+	order := func() []uint32 {
+		if sorted == nil {
+			sorted = h.sortedTermIDs()
+		}
+		return sorted
+	}
+	in.eachTerm = func(fn func(term []byte) error) error {
+		for _, id := range order() {
+			if err := fn(h.term(id)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	in.stemAliases = func() map[string][]int {
+		at := make([]int32, len(h.termList))
+		for i, id := range order() {
+			at[id] = int32(i)
+		}
+		m := make(map[string][]int, len(h.stemAlias))
+		for st, ids := range h.stemAlias {
+			members := make([]int, len(ids))
+			for j, id := range ids {
+				members[j] = int(at[id])
+			}
+			sort.Ints(members)
+			m[st] = members
+		}
+		return m
+	}
 	in.eachText = func(fn func(term []byte, docs, pos []byte, df uint32) error) error {
-		for _, id := range h.sortedTermIDs() {
+		for _, id := range order() {
 			t := &h.termList[id]
-			if err := fn([]byte(t.term), t.docs, t.pos, t.df); err != nil {
+			if err := fn(h.term(id), t.docs, t.pos, t.df); err != nil {
 				return err
 			}
 		}
@@ -72,8 +103,8 @@ func headInput(h *head) *segmentInput {
 // first) as one segment: doc ids of the i-th input are shifted by the docs
 // of the inputs before it, so tombstones carry over by the same shift and
 // nothing (dead versions included) is dropped.
-// tri is the merged trigram index (nil: none, see mergeTrigrams).
-func mergeInput(segs []*segment, tri *trigram.Builder) *segmentInput {
+// tri writes the merged trigram section (nil: none, see mergeTrigrams).
+func mergeInput(segs []*segment, tri func(w io.Writer) error) *segmentInput {
 	in := &segmentInput{minSeq: segs[0].minSeq, maxSeq: segs[len(segs)-1].maxSeq}
 	bases := make([]uint32, len(segs))
 	for i, s := range segs {
@@ -90,12 +121,7 @@ func mergeInput(segs []*segment, tri *trigram.Builder) *segmentInput {
 		i := sort.Search(len(bases), func(i int) bool { return bases[i] > doc }) - 1
 		return segs[i].docMeta(doc - bases[i])
 	}
-	if tri != nil {
-		in.trigrams = func(w io.Writer) error {
-			_, err := tri.WriteTo(w)
-			return err
-		}
-	}
+	in.trigrams = tri
 	in.eachText = func(fn func(term []byte, docs, pos []byte, df uint32) error) error {
 		var docs, pos []byte
 		return mergeFSTs(segs, func(s *segment) *vellum.FST { return s.textFST }, func(term []byte, offs []uint64) error {
@@ -131,6 +157,11 @@ func mergeInput(segs []*segment, tri *trigram.Builder) *segmentInput {
 				pos = append(pos, l.pos...)
 			}
 			return fn(term, docs, pos, df)
+		})
+	}
+	in.eachTerm = func(fn func(term []byte) error) error {
+		return mergeFSTs(segs, func(s *segment) *vellum.FST { return s.textFST }, func(term []byte, _ []uint64) error {
+			return fn(term)
 		})
 	}
 	in.eachKeyword = func(fn func(key []byte, docs []byte, df uint32) error) error {
@@ -285,15 +316,56 @@ func (idx *Index) pickMerge() []*segUnit {
 	return idx.segs[best : best+f : best+f]
 }
 
-// mergeOnce runs one merge if the policy picks one.
-func (idx *Index) mergeOnce() (bool, error) {
-	idx.mu.Lock()
-	if idx.closed {
-		idx.mu.Unlock()
-		return false, nil
+// pickTail chooses the segments Close merges last: the run of segments at
+// the end each under a quarter of the largest segment's bytes, if it has
+// two or more. A bulk build leaves the big merged segments of its first
+// part and the flushes of its last part, which the tiered policy
+// (pickMerge) only merges once MergeFactor of them pile up; merging that
+// tail costs a fraction of the index and leaves the next session's
+// queries a few segments to visit. The caller holds mu.
+func (idx *Index) pickTail() []*segUnit {
+	largest := 0
+	for _, u := range idx.segs {
+		largest = max(largest, len(u.seg.data))
 	}
-	run := append([]*segUnit(nil), idx.pickMerge()...)
+	start := 0
+	for i, u := range idx.segs {
+		if 4*len(u.seg.data) >= largest {
+			start = i + 1
+		}
+	}
+	run := idx.segs[start:len(idx.segs):len(idx.segs)]
+	for _, u := range run {
+		if u.merging {
+			return nil
+		}
+	}
+	if len(run) < 2 {
+		return nil
+	}
+	return run
+}
+
+// mergeOnce runs one merge if the policy picks one.
+func (idx *Index) mergeOnce() (bool, error) { return idx.mergeOnceOr(nil, false) }
+
+// mergeOnceOr is mergeOnce that, when there is nothing to merge, calls idle
+// (if not nil) with mu held, so that the merger's exit and the policy's
+// last look are one step for kickMerge. Only Close merges a closed index
+// (closing), and then also the tail (pickTail).
+func (idx *Index) mergeOnceOr(idle func(), closing bool) (bool, error) {
+	idx.mu.Lock()
+	var run []*segUnit
+	if !idx.closed || closing {
+		run = append(run, idx.pickMerge()...)
+	}
+	if len(run) == 0 && closing {
+		run = append(run, idx.pickTail()...)
+	}
 	if len(run) == 0 {
+		if idle != nil {
+			idle()
+		}
 		idx.mu.Unlock()
 		return false, nil
 	}
@@ -319,14 +391,50 @@ func (idx *Index) mergeOnce() (bool, error) {
 	return true, idx.merge(run, segs, id)
 }
 
-// mergeTrigrams rebuilds the trigram index of merged segments from the
-// documents' texts (the sections cannot be combined without them). Without
-// TextSource, or when a text cannot be read, it returns nil: the merged
-// segment then has no trigram section and regex/substring queries verify
-// all of its docs.
-func (idx *Index) mergeTrigrams(segs []*segment) *trigram.Builder {
+// mergeTrigrams returns what writes the trigram section of merged
+// segments, and what waits for work it started on the segments. When each has its section, the sections are merged as they are
+// (trigram.Merge: no texts, little memory). Otherwise the index is rebuilt
+// from the documents' texts; without TextSource, or when a text cannot be
+// read, it returns nil: the merged segment then has no trigram section and
+// regex/substring queries verify all of its docs.
+func (idx *Index) mergeTrigrams(segs []*segment) (write func(w io.Writer) error, wait func()) {
+	readers := make([]*trigram.Reader, 0, len(segs))
+	bases := make([]uint32, 0, len(segs))
+	numDocs := uint32(0)
+	for _, s := range segs {
+		ti, err := s.trigrams()
+		r, ok := ti.(*trigram.Reader)
+		if err != nil || !ok {
+			break
+		}
+		readers = append(readers, r)
+		bases = append(bases, numDocs)
+		numDocs += s.numDocs
+	}
+	if len(readers) == len(segs) {
+		// The section is merged into memory on another goroutine while
+		// the text and keyword sections are written: it is the last
+		// section, and a merge at Close is a bulk build's last step.
+		// The caller waits for it (wait) before it lets go of the
+		// segments, whether or not the section was written.
+		var buf bytes.Buffer
+		var err error
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_, err = trigram.Merge(&buf, readers, bases, numDocs)
+		}()
+		return func(w io.Writer) error {
+			<-done
+			if err != nil {
+				return err
+			}
+			_, werr := buf.WriteTo(w)
+			return werr
+		}, func() { <-done }
+	}
 	if idx.opts.TextSource == nil {
-		return nil
+		return nil, func() {}
 	}
 	b := trigram.NewBuilder()
 	base := uint32(0)
@@ -334,22 +442,36 @@ func (idx *Index) mergeTrigrams(segs []*segment) *trigram.Builder {
 		for d := range s.numDocs {
 			m, err := s.docMeta(d)
 			if err != nil {
-				return nil
+				return nil, func() {}
 			}
 			text, err := idx.opts.TextSource(m.key, m.seq)
 			if err != nil {
-				return nil
+				return nil, func() {}
 			}
 			b.Add(base+d, text)
 		}
 		base += s.numDocs
 	}
-	return b
+	return func(w io.Writer) error {
+		_, err := b.WriteTo(w)
+		return err
+	}, func() {}
 }
 
 func (idx *Index) merge(run []*segUnit, segs []*segment, id uint64) error {
+	// A merge reads all of its inputs: verify them whole first, so that
+	// damage is not copied under fresh checksums (segments are verified
+	// lazily, see verify.go).
+	for _, s := range segs {
+		if err := s.verifyAll(); err != nil {
+			return fmt.Errorf("search index: merge: %w", err)
+		}
+	}
 	p := path.Join(idx.dir, segmentFile(id))
-	if _, err := writeSegment(idx.fs, p, mergeInput(segs, idx.mergeTrigrams(segs))); err != nil {
+	tri, wait := idx.mergeTrigrams(segs)
+	_, err := writeSegment(idx.fs, p, mergeInput(segs, tri))
+	wait()
+	if err != nil {
 		idx.fs.Remove(p)
 		return fmt.Errorf("search index: merge: %w", err)
 	}

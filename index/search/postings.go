@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math"
 	"math/bits"
+	"slices"
 )
 
 // Postings encoding, shared by the in-memory head and by segment files (the
@@ -209,6 +210,7 @@ type textCursor struct {
 	bad     bool
 	tf      [numTextFields]uint32
 	df      uint32 // the list's length (dead docs and docs past limit included)
+	skipAt  int    // skip entries before it are behind the cursor (advance)
 }
 
 func (c *textCursor) reset(l *textList, limit uint32) {
@@ -344,40 +346,114 @@ func (c *textCursor) fail() uint32 {
 }
 
 // advance moves to the first doc >= target, using skip entries when they
-// let it jump past whole blocks.
+// let it jump past whole blocks. Targets only grow, so the entries before
+// skipAt are behind for good: when the next one says the target is in the
+// current block (the common case when intersecting dense lists), no search
+// is made.
 func (c *textCursor) advance(target uint32) uint32 {
 	if c.doc >= target {
 		return c.doc
 	}
-	if len(c.skips) > 0 {
+	if n := len(c.skips) / skipEntrySize; c.skipAt < n && skipLast(c.skips, c.skipAt) < target {
 		// Find the last skip entry whose previous-block last doc < target.
-		lo, hi := 0, len(c.skips)/skipEntrySize
+		lo, hi := c.skipAt+1, n
 		for lo < hi {
 			mid := (lo + hi) / 2
-			if binary.LittleEndian.Uint32(c.skips[mid*skipEntrySize:]) < target {
+			if skipLast(c.skips, mid) < target {
 				lo = mid + 1
 			} else {
 				hi = mid
 			}
 		}
-		if lo > 0 {
-			e := c.skips[(lo-1)*skipEntrySize:]
-			last := binary.LittleEndian.Uint32(e)
-			docsOff := int(binary.LittleEndian.Uint32(e[4:]))
-			posOff := int(binary.LittleEndian.Uint32(e[8:]))
-			if last >= c.doc && docsOff > c.off && docsOff < len(c.docs) && posOff <= len(c.pos) {
-				c.off = docsOff
-				c.posOff, c.posSkip, c.posLen, c.sumTF = posOff, 0, 0, 0
-				if c.decode(int64(last)) == noDoc {
-					return noDoc
-				}
+		c.skipAt = lo
+		e := c.skips[(lo-1)*skipEntrySize:]
+		last := binary.LittleEndian.Uint32(e)
+		docsOff := int(binary.LittleEndian.Uint32(e[4:]))
+		posOff := int(binary.LittleEndian.Uint32(e[8:]))
+		if last >= c.doc && docsOff > c.off && docsOff < len(c.docs) && posOff <= len(c.pos) {
+			c.off = docsOff
+			c.posOff, c.posSkip, c.posLen, c.sumTF = posOff, 0, 0, 0
+			if c.decode(int64(last)) == noDoc {
+				return noDoc
 			}
 		}
+	}
+	if c.doc < target && !c.v1 {
+		return c.scan(target)
 	}
 	for c.doc < target {
 		c.next()
 	}
 	return c.doc
+}
+
+// scan moves to the first doc >= target in a version 2 list. The entries
+// before it are only parsed for their doc and position count (the
+// frequencies need not be stored), which is most of what intersecting
+// dense lists does; the entry it stops at is decoded as usual.
+func (c *textCursor) scan(target uint32) uint32 {
+	docs, off := c.docs, c.off
+	prev := int64(c.doc)
+	skip := c.posSkip + c.sumTF // the current doc's positions are passed too
+	stop := min(int64(target), int64(c.limit))
+	for off < len(docs) {
+		start := off
+		var d uint64
+		if b := docs[off]; b < 0x80 {
+			d = uint64(b)
+			off++
+		} else if off+1 < len(docs) && docs[off+1] < 0x80 {
+			d = uint64(b&0x7f) | uint64(docs[off+1])<<7
+			off += 2
+		} else {
+			v, n := binary.Uvarint(docs[off:])
+			if n <= 0 || v>>1 >= noDoc {
+				off = start
+				break // decode reports it
+			}
+			d, off = v, off+n
+		}
+		doc := prev + 1 + int64(d>>1)
+		if doc >= stop {
+			off = start
+			break
+		}
+		if d&1 != 0 {
+			skip++
+		} else {
+			if off >= len(docs) {
+				return c.fail()
+			}
+			code := docs[off]
+			off++
+			if code < codeSingle {
+				if code&codeMaxTF == 0 {
+					return c.fail()
+				}
+				skip += uint64(code & codeMaxTF)
+			} else {
+				if code <= codeMulti {
+					return c.fail()
+				}
+				for fm := code &^ codeMulti; fm != 0; fm &= fm - 1 {
+					v, n := binary.Uvarint(docs[min(off, len(docs)):])
+					if n <= 0 || v == 0 || v > math.MaxUint32 {
+						return c.fail()
+					}
+					skip += v
+					off += n
+				}
+			}
+		}
+		prev = doc
+	}
+	c.off, c.posSkip, c.sumTF = off, skip, 0
+	return c.decode(prev)
+}
+
+// skipLast is the last doc of the block before skip entry i.
+func skipLast(skips []byte, i int) uint32 {
+	return binary.LittleEndian.Uint32(skips[i*skipEntrySize:])
 }
 
 // posStart returns the offset in pos where the current doc's positions
@@ -453,43 +529,80 @@ func (c *textCursor) positions(f int, buf []uint32) []uint32 {
 		c.bad = true
 		return buf
 	}
-	var cur uint64
-	for range c.tf[f] {
-		var d uint64
-		if off < end && p[off] < 0x80 {
-			d = uint64(p[off])
-			off++
-		} else {
-			v, n := binary.Uvarint(p[off:end])
-			if n <= 0 {
-				c.bad = true
-				return buf
-			}
-			d, off = v, off+n
-		}
-		cur += d
-		if cur > math.MaxUint32 {
-			c.bad = true
-			return buf
-		}
-		buf = append(buf, uint32(cur))
+	buf, ok = decodePositions(p[:end], off, int(c.tf[f]), buf)
+	if !ok {
+		c.bad = true
 	}
 	return buf
 }
 
-// posIter streams the current doc's positions in one field.
+// decodePositions appends the n positions coded as uvarint deltas (the
+// first from 0) at off of p to buf; false on malformed bytes. Positions
+// are the bulk of what phrase verification reads: one- and two-byte
+// deltas, by far the commonest, are decoded inline.
+func decodePositions(p []byte, off, n int, buf []uint32) ([]uint32, bool) {
+	buf = slices.Grow(buf, n)
+	out := buf[len(buf) : len(buf)+n]
+	cur := uint64(0)
+	for k := range out {
+		var d uint64
+		if off+1 < len(p) {
+			if b := p[off]; b < 0x80 {
+				d = uint64(b)
+				off++
+			} else if b2 := p[off+1]; b2 < 0x80 {
+				d = uint64(b&0x7f) | uint64(b2)<<7
+				off += 2
+			} else {
+				v, m := binary.Uvarint(p[off:])
+				if m <= 0 {
+					return buf, false
+				}
+				d, off = v, off+m
+			}
+		} else {
+			v, m := binary.Uvarint(p[min(off, len(p)):])
+			if m <= 0 {
+				return buf, false
+			}
+			d, off = v, off+m
+		}
+		cur += d
+		if cur > math.MaxUint32 {
+			return buf, false
+		}
+		out[k] = uint32(cur)
+	}
+	return buf[:len(buf)+n], true
+}
+
+// posIter streams the current doc's positions in one field. It decodes
+// them a block at a time in one tight loop (phrase verification reads
+// every position of every candidate that does not match, so the per-
+// position cost is what a phrase query costs) and hands them out one by
+// one.
 type posIter struct {
 	p    []byte
 	off  int
-	left uint32 // positions not yet read
+	left uint32 // positions not yet decoded
 	cur  uint32
 	bad  bool
+	i, n int // buf[i:n] are decoded and not yet handed out
+	buf  [posBlock]uint32
 }
 
-// posIter returns an iterator over the current doc's positions in field f.
-func (c *textCursor) posIter(f int) posIter {
+// A posIter decodes posFirstBlock positions first, then posBlock at a
+// time.
+const (
+	posBlock      = 32
+	posFirstBlock = 4
+)
+
+// posIter points it at the current doc's positions in field f.
+func (c *textCursor) posIter(f int, it *posIter) {
+	it.p, it.off, it.left, it.cur, it.bad, it.i, it.n = nil, 0, 0, 0, false, 0, 0
 	if c.mask&(1<<f) == 0 {
-		return posIter{}
+		return
 	}
 	end := len(c.pos)
 	if c.v1 {
@@ -505,36 +618,71 @@ func (c *textCursor) posIter(f int) posIter {
 	off, ok := skipVarints(c.pos[:end], off, skip)
 	if !ok {
 		c.bad = true
-		return posIter{}
+		return
 	}
-	return posIter{p: c.pos[:end], off: off, left: c.tf[f]}
+	it.p, it.off, it.left = c.pos[:end], off, c.tf[f]
 }
 
 // next returns the next position; false at the end (or on malformed bytes,
 // which set bad).
 func (it *posIter) next() (uint32, bool) {
-	if it.left == 0 {
+	if it.i == it.n && !it.fill() {
 		return 0, false
 	}
-	it.left--
-	var d uint64
-	if it.off < len(it.p) && it.p[it.off] < 0x80 {
-		d = uint64(it.p[it.off])
-		it.off++
-	} else {
-		v, n := binary.Uvarint(it.p[min(it.off, len(it.p)):])
-		if n <= 0 {
-			it.bad, it.left = true, 0
-			return 0, false
+	v := it.buf[it.i]
+	it.i++
+	return v, true
+}
+
+// fill decodes the next block of positions. The first block is short: a
+// phrase is usually found (and the merge stopped) within a doc's first few
+// positions.
+func (it *posIter) fill() bool {
+	n := int(min(it.left, posBlock))
+	if it.n == 0 {
+		n = int(min(it.left, posFirstBlock))
+	}
+	if n == 0 {
+		return false
+	}
+	p, off, cur := it.p, it.off, uint64(it.cur)
+	for k := range n {
+		var d uint64
+		if off+1 < len(p) {
+			if b := p[off]; b < 0x80 {
+				d = uint64(b)
+				off++
+			} else if b2 := p[off+1]; b2 < 0x80 {
+				d = uint64(b&0x7f) | uint64(b2)<<7
+				off += 2
+			} else {
+				v, m := binary.Uvarint(p[off:])
+				if m <= 0 {
+					return it.fail()
+				}
+				d, off = v, off+m
+			}
+		} else {
+			v, m := binary.Uvarint(p[min(off, len(p)):])
+			if m <= 0 {
+				return it.fail()
+			}
+			d, off = v, off+m
 		}
-		d, it.off = v, it.off+n
+		cur += d
+		if cur > math.MaxUint32 {
+			return it.fail()
+		}
+		it.buf[k] = uint32(cur)
 	}
-	if uint64(it.cur)+d > math.MaxUint32 {
-		it.bad, it.left = true, 0
-		return 0, false
-	}
-	it.cur += uint32(d)
-	return it.cur, true
+	it.off, it.cur, it.left = off, uint32(cur), it.left-uint32(n)
+	it.i, it.n = 0, n
+	return true
+}
+
+func (it *posIter) fail() bool {
+	it.bad, it.left, it.i, it.n = true, 0, 0, 0
+	return false
 }
 
 // kwCursor iterates keyword postings (doc deltas only).

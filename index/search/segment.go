@@ -1,6 +1,6 @@
 package search
 
-// Segment file format, version 2 (version 1 is still read).
+// Segment file format, version 3 (versions 1 and 2 are still read).
 //
 // A segment is written once (segwrite.go) and then only read, mapped into
 // memory. Integers are little-endian; uvarint is encoding/binary's unsigned
@@ -49,19 +49,31 @@ package search
 //	12 trigrams (optional): the substring index of the docs' texts, in the
 //	           format of package index/trigram (its own header, version and
 //	           checksum); absent when the texts were not available to a merge
+//	13 block checksums (version 3, written after every other section):
+//	           uint8 log2 of the block size B, then per block of the file's
+//	           bytes before this section ([0, B), [B, 2B), …, the last one
+//	           shorter) uint32 CRC-32C of its bytes
 //
-// Version 1 differs in two sections: in 5, the header holds a uvarint skip
-// count after df, and the streams are postings version 1; in 7, each
-// member is uvarint len + term, uvarint offset.
+// Version 2 has no section 13. Version 1 also differs in two sections: in
+// 5, the header holds a uvarint skip count after df, and the streams are
+// postings version 1; in 7, each member is uvarint len + term, uvarint
+// offset.
 //
 // Unknown section ids are skipped, so later versions can add sections
 // without breaking older readers of the same major format. Tombstones are
 // not in the segment: they live in generation files (tombstones.go).
 //
-// Every section is checksummed and the checksums are verified when the
-// segment is opened; any mismatch or structural inconsistency is reported
-// as an errs.CorruptionError. Decoders also bound-check everything, so even
-// a segment whose checksums match but whose contents are wrong yields an
+// Every section is checksummed; any mismatch or structural inconsistency
+// is reported as an errs.CorruptionError. Versions 1 and 2 are verified
+// whole when opened. A version 3 segment is opened verifying only its TOC,
+// the block checksums and the small sections open parses (meta, norms,
+// numeric): checksumming the whole file made opening an index cost more
+// than answering a query. Every other byte is verified, by its blocks, the
+// first time a read needs it (verify.go), before anything decoded from it
+// is used; a mismatch is recorded as the segment's corruption, which
+// Search and the catalog return instead of an answer. Check and merges
+// verify everything. Decoders also bound-check everything, so even a
+// segment whose checksums match but whose contents are wrong yields an
 // error or an empty list, never a panic.
 
 import (
@@ -82,8 +94,8 @@ import (
 )
 
 // formatVersion is the segment format this build writes; it reads it and
-// version 1.
-const formatVersion = 2
+// versions 1 and 2.
+const formatVersion = 3
 
 const (
 	segmentMagic = "KOTASEG\x00"
@@ -104,10 +116,11 @@ const (
 	secNumeric
 	secKeys
 	secTrigrams
-	numSections = secTrigrams
+	secBlockSums
+	numSections = secBlockSums
 )
 
-var sectionNames = [...]string{"", "meta", "docs", "norms", "text dictionary", "text postings", "stem dictionary", "stem table", "keyword dictionary", "keyword postings", "numeric", "keys", "trigrams"}
+var sectionNames = [...]string{"", "meta", "docs", "norms", "text dictionary", "text postings", "stem dictionary", "stem table", "keyword dictionary", "keyword postings", "numeric", "keys", "trigrams", "block checksums"}
 
 type tocEntry struct {
 	id     uint32
@@ -153,6 +166,12 @@ type segment struct {
 	kwDict   fstReader
 	keysDict fstReader
 
+	// base is the file offset of each section, for the block checks of
+	// verify.go; blocks is nil when the whole file was verified at open.
+	base   [numSections + 1]uint64
+	length [numSections + 1]uint64
+	blocks *blockSums
+
 	refs     atomic.Int32
 	obsolete atomic.Bool // merged away: remove the file once unused
 	// corrupt records the first structural problem met while reading, for
@@ -189,7 +208,7 @@ func openSegment(fs vfs.FS, path string, id uint64) (*segment, error) {
 		release()
 		return nil, fmt.Errorf("close segment %s: %w", path, cerr)
 	}
-	s, err := decodeSegment(path, data)
+	s, err := decode(path, data, true)
 	if err != nil {
 		release()
 		return nil, err
@@ -199,8 +218,15 @@ func openSegment(fs vfs.FS, path string, id uint64) (*segment, error) {
 	return s, nil
 }
 
-// decodeSegment parses and verifies a segment held in data.
-func decodeSegment(path string, data []byte) (s *segment, err error) {
+// decodeSegment parses and verifies a whole segment held in data.
+func decodeSegment(path string, data []byte) (*segment, error) {
+	return decode(path, data, false)
+}
+
+// decode parses a segment held in data. It verifies the whole of it unless
+// lazy is set and the segment has block checksums (version 3): then only
+// what open reads is verified, and the rest on first use.
+func decode(path string, data []byte, lazy bool) (s *segment, err error) {
 	s = &segment{path: path, data: data}
 	defer func() {
 		// vellum decodes FST headers eagerly; a malformed one that slipped
@@ -242,17 +268,35 @@ func decodeSegment(path string, data []byte) (s *segment, err error) {
 	}
 	sections := make([][]byte, numSections+1)
 	for _, e := range s.toc {
-		sec := data[e.off : e.off+e.length]
-		if got := crc32.Checksum(sec, castagnoli); got != e.crc {
-			return nil, s.corruptf(s.sectionName(e.id), "checksum %08x, want %08x", got, e.crc)
-		}
 		if e.id <= numSections {
-			sections[e.id] = sec
+			sections[e.id], s.base[e.id], s.length[e.id] = data[e.off:e.off+e.length], e.off, e.length
 		}
 	}
 	for id := 1; id <= numSections; id++ {
-		if sections[id] == nil && id != secTrigrams {
+		if sections[id] == nil && id != secTrigrams && (id != secBlockSums || s.version >= 3) {
 			return nil, s.corruptf("TOC", "section %s missing", sectionNames[id])
+		}
+	}
+	lazy = lazy && s.version >= 3
+	for _, e := range s.toc {
+		if lazy && !eagerSection(e.id) {
+			continue
+		}
+		if got := crc32.Checksum(data[e.off:e.off+e.length], castagnoli); got != e.crc {
+			return nil, s.corruptf(s.sectionName(e.id), "checksum %08x, want %08x", got, e.crc)
+		}
+	}
+	if s.version >= 3 {
+		b, err := s.parseBlockSums(sections[secBlockSums])
+		if err != nil {
+			return nil, err
+		}
+		if !lazy {
+			if !b.verify(s, 0, b.end) {
+				return nil, s.corrupt.Load()
+			}
+		} else {
+			s.blocks = b
 		}
 	}
 	if err := s.parseSections(sections); err != nil {
@@ -408,9 +452,16 @@ func (s *segment) textListAt(off uint64, where string) (textList, bool) {
 		s.noteCorrupt(s.corruptf(where, "postings offset %d beyond %d", off, len(s.textPost)))
 		return textList{}, false
 	}
-	l, ok := parseTextList(s.textPost, int(off), s.version, s.numDocs)
+	l, end, ok := parseTextList(s.textPost, int(off), s.version, s.numDocs)
+	if ok && !s.verified(secTextPostings, off, uint64(end)) {
+		return textList{}, false
+	}
 	if !ok {
-		s.noteCorrupt(s.corruptf(where, "malformed postings header at %d", off))
+		// The bytes may be damaged rather than the offset: say so if
+		// the checksums tell.
+		if s.verified(secTextPostings, off, off+1) {
+			s.noteCorrupt(s.corruptf(where, "malformed postings header at %d", off))
+		}
 	}
 	return l, ok
 }
@@ -422,12 +473,13 @@ func (s *segment) textListAt(off uint64, where string) (textList, bool) {
 const smallList = 3
 
 // parseTextList reads the postings header at off of a text postings
-// section of the given segment format version.
-func parseTextList(post []byte, off int, version uint32, numDocs uint32) (textList, bool) {
+// section of the given segment format version, and returns the list and
+// where it ends.
+func parseTextList(post []byte, off int, version uint32, numDocs uint32) (textList, int, bool) {
 	r := byteReader{b: post, off: off}
 	df := r.uvarint()
 	if r.err || df == 0 || df > uint64(numDocs) {
-		return textList{}, false
+		return textList{}, 0, false
 	}
 	if version >= 2 && df <= smallList {
 		start, prev, sumTF := r.off, int64(-1), uint64(0)
@@ -435,15 +487,15 @@ func parseTextList(post []byte, off int, version uint32, numDocs uint32) (textLi
 		end := start
 		for range df {
 			if !decodeEntry(post, end, prev, false, &e) {
-				return textList{}, false
+				return textList{}, 0, false
 			}
 			prev, end, sumTF = int64(e.doc), e.next, sumTF+e.sumTF
 		}
 		posEnd, ok := skipVarints(post, end, sumTF)
 		if !ok {
-			return textList{}, false
+			return textList{}, 0, false
 		}
-		return textList{docs: post[start:end], pos: post[end:posEnd], df: uint32(df)}, true
+		return textList{docs: post[start:end], pos: post[end:posEnd], df: uint32(df)}, posEnd, true
 	}
 	nskip := (df - 1) / skipInterval
 	if version == 1 {
@@ -455,12 +507,12 @@ func parseTextList(post []byte, off int, version uint32, numDocs uint32) (textLi
 	docs := r.take(docsLen)
 	pos := r.take(posLen)
 	if r.err {
-		return textList{}, false
+		return textList{}, 0, false
 	}
-	return textList{docs: docs, pos: pos, skips: skips, df: uint32(df), v1: version == 1}, true
+	return textList{docs: docs, pos: pos, skips: skips, df: uint32(df), v1: version == 1}, r.off, true
 }
 func (s *segment) lookupText(term []byte) (l textList, ok bool) {
-	off, ok, bad := s.textDict.lookup(term)
+	off, ok, bad := s.lookup(secTextDict, &s.textDict, term)
 	if bad {
 		s.noteCorrupt(s.corruptf("section text dictionary", "malformed FST"))
 	}
@@ -482,7 +534,7 @@ func (s *segment) stemAliases(stem []byte, fn func(l textList)) (groupDF uint32)
 // eachStemMember calls fn with the postings offset of each term of a stem
 // group (the stem itself excluded) and sets groupDF.
 func (s *segment) eachStemMember(stem []byte, fn func(off uint64), groupDF *uint32) {
-	off, ok, bad := s.stemDict.lookup(stem)
+	off, ok, bad := s.lookup(secStemDict, &s.stemDict, stem)
 	if bad {
 		s.noteCorrupt(s.corruptf("section stem dictionary", "malformed FST"))
 	}
@@ -492,6 +544,15 @@ func (s *segment) eachStemMember(stem []byte, fn func(off uint64), groupDF *uint
 	if off >= uint64(len(s.stemTable)) {
 		s.noteCorrupt(s.corruptf("section stem table", "offset %d beyond %d", off, len(s.stemTable)))
 		return
+	}
+	if s.blocks != nil {
+		end, ok := s.stemEntryEnd(off)
+		if !ok {
+			s.noteCorrupt(s.corruptf("section stem table", "truncated entry at %d", off))
+		}
+		if !ok || !s.verified(secStemTable, off, end) {
+			return
+		}
 	}
 	r := byteReader{b: s.stemTable, off: int(off)}
 	df := r.uvarint()
@@ -599,6 +660,9 @@ func prefixEnd(prefix []byte) []byte {
 }
 
 func (s *segment) prefixText(prefix []byte, fn func(term []byte, l textList) bool) {
+	if !s.sectionVerified(secTextDict) {
+		return
+	}
 	ok := s.textDict.prefixWalk(prefix, func(k []byte, off uint64) bool {
 		l, ok := s.textListAt(off, "section text postings")
 		return !ok || fn(k, l)
@@ -609,6 +673,9 @@ func (s *segment) prefixText(prefix []byte, fn func(term []byte, l textList) boo
 }
 
 func (s *segment) fuzzyText(l *levQuery, fn func(term []byte, dist int) bool) {
+	if !s.sectionVerified(secTextDict) {
+		return
+	}
 	if !l.walkFST(&s.textDict, func(key []byte, dist int, _ uint64) bool { return fn(key, dist) }) {
 		s.noteCorrupt(s.corruptf("section text dictionary", "malformed FST"))
 	}
@@ -619,14 +686,19 @@ func (s *segment) kwListAt(off uint64) (kwList, bool) {
 	df := r.uvarint()
 	data := r.bytes()
 	if r.err || off >= uint64(len(s.kwPost)) || df == 0 || df > uint64(s.numDocs) {
-		s.noteCorrupt(s.corruptf("section keyword postings", "malformed list at %d", off))
+		if off >= uint64(len(s.kwPost)) || s.verified(secKeywordPostings, off, off+1) {
+			s.noteCorrupt(s.corruptf("section keyword postings", "malformed list at %d", off))
+		}
+		return kwList{}, false
+	}
+	if !s.verified(secKeywordPostings, off, uint64(r.off)) {
 		return kwList{}, false
 	}
 	return kwList{data: data, df: uint32(df)}, true
 }
 
 func (s *segment) lookupKeyword(key []byte) (kwList, bool) {
-	off, ok, bad := s.kwDict.lookup(key)
+	off, ok, bad := s.lookup(secKeywordDict, &s.kwDict, key)
 	if bad {
 		s.noteCorrupt(s.corruptf("section keyword dictionary", "malformed FST"))
 	}
@@ -637,6 +709,9 @@ func (s *segment) lookupKeyword(key []byte) (kwList, bool) {
 }
 
 func (s *segment) rangeKeyword(from, to []byte, fn func(key []byte, l kwList) bool) {
+	if !s.sectionVerified(secKeywordDict) {
+		return
+	}
 	each := func(k []byte, off uint64) bool {
 		l, ok := s.kwListAt(off)
 		if !ok {
@@ -679,10 +754,17 @@ func (s *segment) docMeta(doc uint32) (docMeta, error) {
 	if doc >= s.numDocs {
 		return docMeta{}, s.corruptf("section docs", "doc %d of %d", doc, s.numDocs)
 	}
+	if !s.verified(secDocs, 4*uint64(doc), 4*uint64(doc)+8) {
+		return docMeta{}, s.corrupt.Load()
+	}
 	start := binary.LittleEndian.Uint32(s.docOffsets[4*doc:])
 	end := binary.LittleEndian.Uint32(s.docOffsets[4*doc+4:])
 	if start > end || uint64(end) > uint64(len(s.docBlob)) {
 		return docMeta{}, s.corruptf("section docs", "entry %d at %d..%d", doc, start, end)
+	}
+	blob := uint64(len(s.docOffsets))
+	if !s.verified(secDocs, blob+uint64(start), blob+uint64(end)) {
+		return docMeta{}, s.corrupt.Load()
 	}
 	r := byteReader{b: s.docBlob[start:end]}
 	seq := r.uvarint()
@@ -700,7 +782,7 @@ func (s *segment) norms() []byte { return s.normsData }
 func (s *segment) lenSums() [numTextFields]uint64 { return s.totals }
 
 func (s *segment) latest(key string) (doc uint32, ok bool) {
-	v, ok, bad := s.keysDict.lookup([]byte(key))
+	v, ok, bad := s.lookup(secKeys, &s.keysDict, []byte(key))
 	if bad {
 		s.noteCorrupt(s.corruptf("section keys", "malformed FST"))
 	}
@@ -721,6 +803,13 @@ func (s *segment) trigrams() (trigramIndex, error) {
 		return nil, nil
 	}
 	s.triOnce.Do(func() {
+		// The section checks its own checksum, which covers all of it but
+		// its magic, version and the checksum itself: verify those here,
+		// so that damage there reads as damage, not as a newer format.
+		if !s.verified(secTrigrams, 0, min(12, uint64(len(s.triSection)))) {
+			s.triErr = s.corrupt.Load()
+			return
+		}
 		s.tri, s.triErr = trigram.Open(s.triSection)
 		var ce *errs.CorruptionError
 		if errors.As(s.triErr, &ce) {

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/vellum"
 
 	"github.com/kotadb/kotadb/index/analysis"
@@ -29,6 +30,13 @@ type segmentInput struct {
 	// eachText calls fn for every text term in increasing byte order with
 	// its postings streams (see postings.go).
 	eachText func(fn func(term []byte, docs, pos []byte, df uint32) error) error
+	// eachTerm, when set, calls fn for every text term in eachText's order,
+	// without the postings (a cheaper first pass for merges).
+	eachTerm func(fn func(term []byte) error) error
+	// stemAliases, when set, returns what planStems would find by stemming
+	// every term: each stem with its terms other than itself (indexes in
+	// eachText order, ascending). The head knows them already.
+	stemAliases func() map[string][]int
 	// eachKeyword calls fn for every keyword (kwKey form) in increasing
 	// order with its doc-delta stream.
 	eachKeyword func(fn func(key []byte, docs []byte, df uint32) error) error
@@ -39,22 +47,52 @@ type segmentInput struct {
 	trigrams func(w io.Writer) error
 }
 
-// sectionWriter writes sections one after another, checksumming each.
+// sectionWriter writes sections one after another, checksumming each and
+// every block of the file (see blockSection).
 type sectionWriter struct {
 	w   *bufio.Writer
 	off uint64
 	crc hash.Hash32
 	toc []tocEntry
 	cur tocEntry
+
+	blockCRC uint32 // of the bytes of the current block so far
+	sums     []byte // of the blocks done
 }
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 func (s *sectionWriter) Write(p []byte) (int, error) {
+	start := s.off
 	n, err := s.w.Write(p)
 	s.off += uint64(n)
 	s.crc.Write(p[:n])
+	s.sumBlocks(start, p[:n])
 	return n, err
+}
+
+// sumBlocks adds p, written at file offset off, to the block checksums.
+func (s *sectionWriter) sumBlocks(off uint64, p []byte) {
+	size := uint64(1) << segmentBlockShift
+	for len(p) > 0 {
+		n := min(uint64(len(p)), size-off%size)
+		s.blockCRC = crc32.Update(s.blockCRC, castagnoli, p[:n])
+		off += n
+		p = p[n:]
+		if off%size == 0 {
+			s.sums = binary.LittleEndian.AppendUint32(s.sums, s.blockCRC)
+			s.blockCRC = 0
+		}
+	}
+}
+
+// blockSection is the block checksum section of everything written so far.
+func (s *sectionWriter) blockSection() []byte {
+	out := append([]byte{segmentBlockShift}, s.sums...)
+	if s.off%(1<<segmentBlockShift) != 0 {
+		out = binary.LittleEndian.AppendUint32(out, s.blockCRC)
+	}
+	return out
 }
 
 func (s *sectionWriter) begin(id uint32) {
@@ -102,10 +140,9 @@ func writeSegment(fs vfs.FS, path string, in *segmentInput) (size int64, err err
 }
 
 func writeSections(sw *sectionWriter, in *segmentInput) error {
-	if _, err := sw.w.WriteString(segmentMagic); err != nil {
+	if _, err := sw.Write([]byte(segmentMagic)); err != nil {
 		return err
 	}
-	sw.off = uint64(len(segmentMagic))
 
 	// meta
 	var meta []byte
@@ -151,30 +188,29 @@ func writeSections(sw *sectionWriter, in *segmentInput) error {
 		return err
 	}
 
-	// text postings, remembering each term's offset for the dictionary and
-	// the stem groups.
-	var (
-		terms   []byte // all terms, concatenated
-		termEnd []uint32
-		termOff []uint64
-		stemmer analysis.Stemmer
-		aliases = map[string][]int{} // stem → indexes of terms with that stem (≠ term)
-	)
-	// The postings section is built in memory: the stem groups' document
-	// counts are computed from it afterwards.
-	var post, hdr, skips []byte
-	err := in.eachText(func(term []byte, docs, pos []byte, df uint32) error {
+	// Text postings, streamed to the file: each term's offset is kept for
+	// the dictionary. The stem groups' document counts need the members'
+	// lists, so the groups are planned first from the terms alone and each
+	// list is counted into its group as it goes by.
+	st, err := planStems(in)
+	if err != nil {
+		return err
+	}
+	termOff := make([]uint64, 0, len(st.termEnd))
+	var hdr, skips []byte
+	sw.begin(secTextPostings)
+	postStart := sw.off
+	err = in.eachText(func(term []byte, docs, pos []byte, df uint32) error {
+		i := len(termOff)
+		if i >= len(st.termEnd) || string(term) != string(st.termAt(i)) {
+			return fmt.Errorf("text term %d (%q) is not the one planned", i, term)
+		}
 		if len(docs) > math.MaxUint32 || len(pos) > math.MaxUint32 {
 			return fmt.Errorf("postings of %q over 4 GiB", term)
 		}
-		idx := len(termOff)
-		termOff = append(termOff, uint64(len(post)))
-		terms = append(terms, term...)
-		termEnd = append(termEnd, uint32(len(terms)))
-		if analysis.Stemmable(term) {
-			if st := stemmer.Stem(term); st != string(term) {
-				aliases[st] = append(aliases[st], idx)
-			}
+		termOff = append(termOff, sw.off-postStart)
+		if err := st.count(i, docs, df); err != nil {
+			return fmt.Errorf("postings of %q: %w", term, err)
 		}
 		skips, err := buildSkips(skips[:0], docs, pos, df)
 		if err != nil {
@@ -186,52 +222,36 @@ func writeSections(sw *sectionWriter, in *segmentInput) error {
 			hdr = binary.AppendUvarint(hdr, uint64(len(pos)))
 		}
 		for _, b := range [][]byte{hdr, skips, docs, pos} {
-			post = append(post, b...)
+			if _, err := sw.Write(b); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	if err := sw.section(secTextPostings, post); err != nil {
-		return err
+	if len(termOff) != len(st.termEnd) {
+		return fmt.Errorf("%d text terms written, %d planned", len(termOff), len(st.termEnd))
 	}
-	termAt := func(i int) []byte {
-		s := uint32(0)
-		if i > 0 {
-			s = termEnd[i-1]
-		}
-		return terms[s:termEnd[i]]
-	}
+	sw.end()
 	sw.begin(secTextDict)
-	if err := buildFST(sw, len(termOff), func(i int) ([]byte, uint64) { return termAt(i), termOff[i] }); err != nil {
+	if err := buildFST(sw, len(termOff), func(i int) ([]byte, uint64) { return st.termAt(i), termOff[i] }); err != nil {
 		return err
 	}
 	sw.end()
 
 	// stem groups: table entries then the dictionary over them.
-	stems := make([]string, 0, len(aliases))
-	for s := range aliases {
-		stems = append(stems, s)
-	}
-	sort.Strings(stems)
-	stemOff := make([]uint64, len(stems))
+	stemOff := make([]uint64, len(st.stems))
 	sw.begin(secStemTable)
 	tableStart := sw.off
 	var entry []byte
-	for i, st := range stems {
+	for i, g := range st.stems {
 		stemOff[i] = sw.off - tableStart
-		members := aliases[st]
-		group := members
-		if stemmer.Stem([]byte(st)) == st {
-			if i, ok := sort.Find(len(termOff), func(i int) int { return strings.Compare(st, string(termAt(i))) }); ok {
-				group = append(append([]int(nil), members...), i)
-			}
-		}
-		entry = binary.AppendUvarint(entry[:0], uint64(unionDF(post, group, termOff, in.numDocs)))
-		entry = binary.AppendUvarint(entry, uint64(len(members)))
+		entry = binary.AppendUvarint(entry[:0], uint64(st.df(i)))
+		entry = binary.AppendUvarint(entry, uint64(len(g.members)))
 		prev := uint64(0)
-		for _, m := range members {
+		for _, m := range g.members {
 			entry = binary.AppendUvarint(entry, termOff[m]-prev)
 			prev = termOff[m]
 		}
@@ -241,7 +261,7 @@ func writeSections(sw *sectionWriter, in *segmentInput) error {
 	}
 	sw.end()
 	sw.begin(secStemDict)
-	if err := buildFST(sw, len(stems), func(i int) ([]byte, uint64) { return []byte(stems[i]), stemOff[i] }); err != nil {
+	if err := buildFST(sw, len(st.stems), func(i int) ([]byte, uint64) { return []byte(st.stems[i].stem), stemOff[i] }); err != nil {
 		return err
 	}
 	sw.end()
@@ -332,6 +352,9 @@ func writeSections(sw *sectionWriter, in *segmentInput) error {
 		}
 		sw.end()
 	}
+	if err := sw.section(secBlockSums, sw.blockSection()); err != nil {
+		return err
+	}
 	return writeTOC(sw)
 }
 
@@ -406,33 +429,127 @@ func buildSkips(skips, docs, pos []byte, df uint32) ([]byte, error) {
 	return skips, nil
 }
 
-// unionDF counts the docs holding any of the terms (at the given offsets
-// of a postings section).
-func unionDF(post []byte, terms []int, termOff []uint64, numDocs uint32) uint32 {
-	if len(terms) == 1 {
-		df, _ := binary.Uvarint(post[termOff[terms[0]]:])
-		return uint32(df)
+// stemPlan is the text terms of a segment and their stem groups: every
+// stemmable term belongs to the group of its stem, and a group is written
+// (with its document count and its members, the terms other than the stem)
+// when it has a member. Its count is that of the union of its terms' lists,
+// the stem's own included when the stem is a term that stems to itself.
+type stemPlan struct {
+	terms   []byte // all terms, concatenated
+	termEnd []uint32
+	stems   []stemGroup // sorted by stem
+	// groupOf is each term's index in stems, or -1.
+	groupOf []int32
+}
+
+type stemGroup struct {
+	stem    string
+	members []int // term indexes, ascending
+	nterms  int   // members, plus the stem if it is in the group
+	dfSum   uint32
+	docs    *roaring.Bitmap // the union, when the group has several terms
+}
+
+// planStems reads the terms (eachTerm, or eachText when there is none) and
+// plans the stem groups.
+func planStems(in *segmentInput) (*stemPlan, error) {
+	st := &stemPlan{}
+	var stemmer analysis.Stemmer
+	aliases := map[string][]int{}
+	add := func(term []byte) error {
+		i := len(st.termEnd)
+		st.terms = append(st.terms, term...)
+		st.termEnd = append(st.termEnd, uint32(len(st.terms)))
+		if analysis.Stemmable(term) {
+			if s := stemmer.Stem(term); s != string(term) {
+				aliases[s] = append(aliases[s], i)
+			}
+		}
+		return nil
 	}
-	seen := make([]uint64, (numDocs+63)/64)
-	n := uint32(0)
-	for _, t := range terms {
-		l, ok := parseTextList(post, int(termOff[t]), formatVersion, numDocs)
-		if !ok {
+	if in.stemAliases != nil {
+		add = func(term []byte) error {
+			st.terms = append(st.terms, term...)
+			st.termEnd = append(st.termEnd, uint32(len(st.terms)))
+			return nil
+		}
+	}
+	var err error
+	if in.eachTerm != nil {
+		err = in.eachTerm(add)
+	} else {
+		err = in.eachText(func(term []byte, _, _ []byte, _ uint32) error { return add(term) })
+	}
+	if err != nil {
+		return nil, err
+	}
+	if in.stemAliases != nil {
+		aliases = in.stemAliases()
+	}
+	st.stems = make([]stemGroup, 0, len(aliases))
+	for s, members := range aliases {
+		st.stems = append(st.stems, stemGroup{stem: s, members: members, nterms: len(members)})
+	}
+	sort.Slice(st.stems, func(i, j int) bool { return st.stems[i].stem < st.stems[j].stem })
+	st.groupOf = make([]int32, len(st.termEnd))
+	for i := range st.groupOf {
+		st.groupOf[i] = -1
+	}
+	for gi := range st.stems {
+		g := &st.stems[gi]
+		for _, m := range g.members {
+			st.groupOf[m] = int32(gi)
+		}
+		if stemmer.Stem([]byte(g.stem)) != g.stem {
 			continue
 		}
-		docs := l.docs
-		prev := int64(-1)
-		var e entry
-		for off := 0; off < len(docs); {
-			if !decodeEntry(docs, off, prev, false, &e) || e.doc >= numDocs {
-				break
-			}
-			if seen[e.doc>>6]&(1<<(e.doc&63)) == 0 {
-				seen[e.doc>>6] |= 1 << (e.doc & 63)
-				n++
-			}
-			prev, off = int64(e.doc), e.next
+		if i, ok := sort.Find(len(st.termEnd), func(i int) int { return strings.Compare(g.stem, string(st.termAt(i))) }); ok {
+			st.groupOf[i] = int32(gi)
+			g.nterms++
 		}
 	}
-	return n
+	return st, nil
+}
+
+func (st *stemPlan) termAt(i int) []byte {
+	s := uint32(0)
+	if i > 0 {
+		s = st.termEnd[i-1]
+	}
+	return st.terms[s:st.termEnd[i]]
+}
+
+// count adds term i's list (its docs stream, version 2) to its group.
+func (st *stemPlan) count(i int, docs []byte, df uint32) error {
+	g := st.groupOf[i]
+	if g < 0 {
+		return nil
+	}
+	grp := &st.stems[g]
+	if grp.nterms == 1 {
+		grp.dfSum = df
+		return nil
+	}
+	if grp.docs == nil {
+		grp.docs = roaring.New()
+	}
+	prev := int64(-1)
+	var e entry
+	for off := 0; off < len(docs); {
+		if !decodeEntry(docs, off, prev, false, &e) {
+			return fmt.Errorf("malformed docs stream at %d", off)
+		}
+		grp.docs.Add(e.doc)
+		prev, off = int64(e.doc), e.next
+	}
+	return nil
+}
+
+// df is the document count of group i.
+func (st *stemPlan) df(i int) uint32 {
+	g := &st.stems[i]
+	if g.docs != nil {
+		return uint32(g.docs.GetCardinality())
+	}
+	return g.dfSum
 }

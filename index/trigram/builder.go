@@ -20,25 +20,35 @@ import (
 // WriteTo only read and may run concurrently with each other.
 type Builder struct {
 	// slots is an open-addressing hash table from trigram key to its list,
-	// probed once per byte of text (15M times for 15 MB). Its slot also
-	// holds the last document that added the trigram, so a repeat within a
-	// document costs that one probe. With a Go map in its place building
-	// over opentelemetry-docs took 315 ms of CPU instead of 242 ms.
+	// probed once per byte of text by Add (15M times for 15 MB), once per
+	// distinct trigram of a document by AddKeys. With a Go map in its place
+	// building over opentelemetry-docs took 315 ms of CPU instead of 242 ms.
 	slots []slot
 	shift uint // 32 - log2(len(slots))
 	used  int
 
-	keys  []uint32   // trigram key of each list, by list number
-	lists [][]uint32 // sorted documents of each list
+	keys  []uint32 // trigram key of each list, by list number
+	lists []list   // documents of each list
 	docs  *roaring.Bitmap
 	pairs int // total postings, for sizing
+	size  int // bytes held by the lists' encodings
+}
+
+// list is one trigram's documents in the section's varint form (the first
+// document, then each gap minus one, as uvarints), so that the lists take
+// about a byte per posting instead of four and are written out as they
+// are. Documents added in increasing order append; an older one (adding a
+// document again) re-encodes the list.
+type list struct {
+	data  []byte
+	count uint32
+	last  uint32 // largest document
 }
 
 // slot is a hash table slot; key1 == 0 marks it empty.
 type slot struct {
 	key1 uint32 // trigram key + 1
 	list uint32 // index into keys and lists
-	last uint32 // document + 1 that last added this trigram: skips repeats
 }
 
 // NewBuilder returns an empty Builder.
@@ -101,6 +111,34 @@ func (b *Builder) Add(doc uint32, text []byte) {
 	}
 }
 
+// AddKeys indexes document doc as containing the trigram keys (each a
+// trigram's three bytes as a big-endian number, as Extractor returns them).
+// It is Add with the text already taken apart, which Extractor can do on
+// other goroutines.
+func (b *Builder) AddKeys(doc uint32, keys []uint32) {
+	b.docs.Add(doc)
+	for _, k := range keys {
+		b.record(k&0xFFFFFF, doc)
+	}
+}
+
+// PackKeys appends keys (as Extractor returns them) to dst in three bytes
+// each, big-endian: the compact form AddPacked takes.
+func PackKeys(dst []byte, keys []uint32) []byte {
+	for _, k := range keys {
+		dst = append(dst, byte(k>>16), byte(k>>8), byte(k))
+	}
+	return dst
+}
+
+// AddPacked is AddKeys with the keys packed by PackKeys.
+func (b *Builder) AddPacked(doc uint32, packed []byte) {
+	b.docs.Add(doc)
+	for i := 0; i+2 < len(packed); i += 3 {
+		b.record(uint32(packed[i])<<16|uint32(packed[i+1])<<8|uint32(packed[i+2]), doc)
+	}
+}
+
 // record notes that doc contains the trigram key.
 func (b *Builder) record(key, doc uint32) {
 	i := b.find(key)
@@ -113,26 +151,34 @@ func (b *Builder) record(key, doc uint32) {
 		}
 		*s = slot{key1: key + 1, list: uint32(len(b.keys))}
 		b.keys = append(b.keys, key)
-		b.lists = append(b.lists, nil)
+		b.lists = append(b.lists, list{})
 		b.used++
 	}
-	if s.last == doc+1 {
-		return
+	l := &b.lists[s.list]
+	if l.count > 0 && l.last == doc {
+		return // a repeat within the document being added
 	}
-	s.last = doc + 1
-	l := b.lists[s.list]
+	before := cap(l.data)
 	switch {
-	case len(l) == 0 || l[len(l)-1] < doc:
-		l = append(l, doc)
+	case l.count == 0:
+		l.data = binary.AppendUvarint(l.data, uint64(doc))
+		l.last = doc
+	case doc > l.last:
+		l.data = binary.AppendUvarint(l.data, uint64(doc-l.last-1))
+		l.last = doc
+	case doc == l.last:
+		return
 	default:
-		j, found := slices.BinarySearch(l, doc)
+		docs := posting{kind: kindVarint, data: l.data}.decodeInto(nil)
+		j, found := slices.BinarySearch(docs, doc)
 		if found {
 			return
 		}
-		l = slices.Insert(l, j, doc)
+		l.data = appendVarintList(l.data[:0], slices.Insert(docs, j, doc))
 	}
-	b.lists[s.list] = l
+	l.count++
 	b.pairs++
+	b.size += cap(l.data) - before
 }
 
 // lookup implements postingSource.
@@ -141,8 +187,14 @@ func (b *Builder) lookup(key uint32) posting {
 	if s.key1 == 0 {
 		return posting{}
 	}
-	l := b.lists[s.list]
-	return posting{kind: kindSlice, docs: l, count: len(l)}
+	return b.lists[s.list].posting()
+}
+
+func (l *list) posting() posting {
+	if l.count == 1 {
+		return posting{kind: kindSingle, single: l.last, count: 1}
+	}
+	return posting{kind: kindVarint, data: l.data, count: int(l.count)}
 }
 
 func (b *Builder) universe() *roaring.Bitmap { return b.docs }
@@ -153,6 +205,12 @@ func (b *Builder) Candidates(q *Query) *roaring.Bitmap { return candidates(b, q)
 
 // NumTrigrams returns the number of distinct trigrams added so far.
 func (b *Builder) NumTrigrams() int { return len(b.keys) }
+
+// MemSize estimates the bytes the Builder holds: lists, keys and the hash
+// table.
+func (b *Builder) MemSize() int {
+	return b.size + len(b.lists)*(24+8) + len(b.keys)*4 + len(b.slots)*8
+}
 
 // WriteTo writes the trigram section (format in reader.go) to w.
 func (b *Builder) WriteTo(w io.Writer) (int64, error) {
@@ -172,39 +230,64 @@ func (b *Builder) WriteTo(w io.Writer) (int64, error) {
 	slices.SortFunc(order, func(x, y uint32) int { return int(b.keys[x]) - int(b.keys[y]) })
 
 	universe := appendUniverse(nil, b.docs.ToArray(), bsLen)
+	// The table and block index are built in memory; the lists, most of
+	// the section, are streamed from the Builder's own encodings, once
+	// for the checksum (which the header, written first, carries) and
+	// once to write them.
 	nBlocks := (len(order) + blockSize - 1) / blockSize
 	blocks := make([]byte, 0, nBlocks*blockHdrSize)
 	table := make([]byte, 0, 6*len(order)+16)
-	postings := make([]byte, 0, b.pairs+b.pairs/4+16)
+	postLen := 0
 	for b0 := 0; b0 < len(order); b0 += blockSize {
 		block := order[b0:min(b0+blockSize, len(order))]
 		blocks = binary.LittleEndian.AppendUint32(blocks, b.keys[block[0]])
 		blocks = binary.LittleEndian.AppendUint32(blocks, uint32(len(table)))
-		blocks = binary.LittleEndian.AppendUint32(blocks, uint32(len(postings)))
+		blocks = binary.LittleEndian.AppendUint32(blocks, uint32(postLen))
 		for _, li := range block {
 			k := b.keys[li]
 			table = append(table, byte(k>>16), byte(k>>8), byte(k))
 		}
 		for _, li := range block {
-			docs := b.lists[li]
-			switch vl := varintListLen(docs); {
-			case len(docs) == 1:
+			l := &b.lists[li]
+			switch vl := len(l.data); {
+			case l.count == 1:
 				table = binary.AppendUvarint(table, 1<<1)
-				table = binary.AppendUvarint(table, uint64(docs[0]))
+				table = binary.AppendUvarint(table, uint64(l.last))
 			case vl < bsLen:
-				table = binary.AppendUvarint(table, uint64(len(docs))<<1)
+				table = binary.AppendUvarint(table, uint64(l.count)<<1)
 				table = binary.AppendUvarint(table, uint64(vl))
-				postings = appendVarintList(postings, docs)
+				postLen += vl
 			default:
-				table = binary.AppendUvarint(table, uint64(len(docs))<<1|1)
-				postings = appendBitset(postings, docs, bsLen)
+				table = binary.AppendUvarint(table, uint64(l.count)<<1|1)
+				postLen += bsLen
 			}
 		}
 	}
-	for _, part := range []int{len(universe), len(table), len(postings)} {
+	for _, part := range []int{len(universe), len(table), postLen} {
 		if uint64(part) > 1<<32-1 {
 			return 0, fmt.Errorf("trigram: section part of %d bytes exceeds the format's 4 GiB limit", part)
 		}
+	}
+	var scratch []uint32
+	var bitset []byte
+	lists := func(fn func([]byte) error) error {
+		for _, li := range order {
+			l := &b.lists[li]
+			switch {
+			case l.count == 1:
+			case len(l.data) < bsLen:
+				if err := fn(l.data); err != nil {
+					return err
+				}
+			default:
+				scratch = l.posting().decodeInto(scratch[:0])
+				bitset = appendBitset(bitset[:0], scratch, bsLen)
+				if err := fn(bitset); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	}
 
 	hdr := make([]byte, headerSize)
@@ -217,20 +300,30 @@ func (b *Builder) WriteTo(w io.Writer) (int64, error) {
 	le.PutUint32(hdr[24:], uint32(b.docs.GetCardinality()))
 	le.PutUint32(hdr[28:], uint32(len(universe)))
 	le.PutUint32(hdr[32:], uint32(len(table)))
-	le.PutUint32(hdr[36:], uint32(len(postings)))
+	le.PutUint32(hdr[36:], uint32(postLen))
 	crc := crc32.Update(0, castagnoli, hdr[12:])
-	for _, part := range [][]byte{universe, blocks, table, postings} {
+	for _, part := range [][]byte{universe, blocks, table} {
 		crc = crc32.Update(crc, castagnoli, part)
 	}
+	lists(func(p []byte) error { crc = crc32.Update(crc, castagnoli, p); return nil })
 	le.PutUint32(hdr[8:], crc)
 
 	var total int64
-	for _, part := range [][]byte{hdr, universe, blocks, table, postings} {
+	write := func(part []byte) error {
 		n, err := w.Write(part)
 		total += int64(n)
 		if err != nil {
-			return total, fmt.Errorf("trigram: writing section: %w", err)
+			return fmt.Errorf("trigram: writing section: %w", err)
 		}
+		return nil
+	}
+	for _, part := range [][]byte{hdr, universe, blocks, table} {
+		if err := write(part); err != nil {
+			return total, err
+		}
+	}
+	if err := lists(write); err != nil {
+		return total, err
 	}
 	return total, nil
 }
