@@ -61,7 +61,7 @@ func Summarize(runs []EngineRun) (EngineSummary, error) {
 	}
 	first := runs[0]
 	s := EngineSummary{Engine: first.Engine, Runs: len(runs)}
-	var build, buildCPU, disk, open, rss, serve []float64
+	var build, buildCPU, disk, open, rss, serve, start []float64
 	medians := map[queryKey][]float64{}
 	for i, r := range runs {
 		if r.Engine != first.Engine || r.Corpus != first.Corpus {
@@ -76,6 +76,7 @@ func Summarize(runs []EngineRun) (EngineSummary, error) {
 		open = append(open, float64(r.OpenFirstNS))
 		rss = append(rss, float64(r.PeakRSS))
 		serve = append(serve, float64(r.PeakRSSServe))
+		start = append(start, float64(r.StartRSS))
 		for j, q := range r.Queries {
 			if q.Class != first.Queries[j].Class || q.Line != first.Queries[j].Line {
 				return EngineSummary{}, fmt.Errorf("summarize: run %d query %d is %s line %d, run 1 has %s line %d", i+1, j+1, q.Class, q.Line, first.Queries[j].Class, first.Queries[j].Line)
@@ -85,7 +86,7 @@ func Summarize(runs []EngineRun) (EngineSummary, error) {
 		}
 	}
 	s.BuildNS, s.DiskBytes, s.OpenFirstNS = stats.Median(build), stats.Median(disk), stats.Median(open)
-	s.PeakRSS, s.PeakRSSServe = stats.Median(rss), stats.Median(serve)
+	s.PeakRSS, s.PeakRSSServe, s.StartRSS = stats.Median(rss), stats.Median(serve), stats.Median(start)
 	s.BuildCPUNS = stats.Median(buildCPU)
 	for j, q := range first.Queries {
 		q.MedianNS = int64(stats.Median(medians[queryKey{q.Class, q.Line}]))

@@ -35,6 +35,8 @@ type IngestRun struct {
 	DBBytes    int64 `json:"db_bytes"`
 	IndexBytes int64 `json:"index_bytes"`
 	PeakRSS    int64 `json:"peak_rss_bytes"`
+	// StartRSS is the child's VmRSS read first thing (0 in version 1 files).
+	StartRSS int64 `json:"start_rss_bytes,omitempty"`
 	// NoChangeNS are the times of DB.Index runs over the unchanged folder.
 	NoChangeNS []int64 `json:"no_change_ns"`
 	// OpenNS are the times of Open + the first Get of a document.
@@ -59,6 +61,7 @@ type IngestSummary struct {
 	DocsPerSec       float64  `json:"docs_per_sec"`
 	MBPerSec         float64  `json:"mb_per_sec"` // decimal MB of files read per second
 	PeakRSS          float64  `json:"peak_rss_bytes"`
+	StartRSS         float64  `json:"start_rss_bytes,omitempty"`
 	CloseNS          float64  `json:"close_ns"`
 	DBBytes          float64  `json:"db_bytes"`
 	IndexBytes       float64  `json:"index_bytes"`
@@ -74,6 +77,7 @@ type IngestReport struct {
 	Machine       sysinfo.Machine `json:"machine"`
 	Command       string          `json:"command"`
 	Runs          int             `json:"runs"`
+	Binaries      []Binary        `json:"binaries,omitempty"` // the binary that ran the children
 	Corpora       []IngestSummary `json:"corpora"`
 	Raw           []IngestRun     `json:"raw_runs"`
 }
@@ -95,7 +99,7 @@ func SummarizeIngest(runs []IngestRun) (IngestSummary, error) {
 		return IngestSummary{}, fmt.Errorf("summarize ingest: no runs")
 	}
 	first := runs[0]
-	var storeIngest, storeIngestCPU, ingest, ingestCPU, closeT, rss, db, idx, noChange, open []float64
+	var storeIngest, storeIngestCPU, ingest, ingestCPU, closeT, rss, start, db, idx, noChange, open []float64
 	for i, r := range runs {
 		if r.Corpus != first.Corpus {
 			return IngestSummary{}, fmt.Errorf("summarize ingest: run %d is on %s, run 1 on %s", i+1, r.Corpus, first.Corpus)
@@ -109,6 +113,7 @@ func SummarizeIngest(runs []IngestRun) (IngestSummary, error) {
 		ingestCPU = append(ingestCPU, float64(r.IngestCPUNS))
 		closeT = append(closeT, float64(r.CloseNS))
 		rss = append(rss, float64(r.PeakRSS))
+		start = append(start, float64(r.StartRSS))
 		db = append(db, float64(r.DBBytes))
 		idx = append(idx, float64(r.IndexBytes))
 		noChange = append(noChange, medianInts(r.NoChangeNS))
@@ -116,7 +121,7 @@ func SummarizeIngest(runs []IngestRun) (IngestSummary, error) {
 	}
 	s := IngestSummary{
 		Corpus: first.Corpus, Files: first.Files, CorpusBytes: first.CorpusBytes, Runs: len(runs), Added: first.Added, NoSync: first.NoSync,
-		IngestNS: stats.Median(ingest), IngestCPUNS: stats.Median(ingestCPU), PeakRSS: stats.Median(rss), DBBytes: stats.Median(db),
+		IngestNS: stats.Median(ingest), IngestCPUNS: stats.Median(ingestCPU), PeakRSS: stats.Median(rss), StartRSS: stats.Median(start), DBBytes: stats.Median(db),
 		CloseNS: stats.Median(closeT), IndexBytes: stats.Median(idx),
 		NoChangeNS: stats.Median(noChange), OpenNS: stats.Median(open),
 		StoreIngestNS: stats.Median(storeIngest), StoreIngestCPUNS: stats.Median(storeIngestCPU),
@@ -205,6 +210,12 @@ func IngestTable(r IngestReport) Table {
 		{"  MB/s", func(s IngestSummary) string { return sig(s.MBPerSec) }},
 		{"close, flushing the indices (s)", func(s IngestSummary) string { return sig(s.CloseNS / 1e9) }},
 		{"peak RSS (MB)", func(s IngestSummary) string { return sig(s.PeakRSS / mb) }},
+		{"process RSS at start (MB)", func(s IngestSummary) string {
+			if s.StartRSS == 0 {
+				return "—" // not recorded (version 1 file)
+			}
+			return sig(s.StartRSS / mb)
+		}},
 		{"database (MB)", func(s IngestSummary) string { return sig(s.DBBytes / mb) }},
 		{"database / corpus", func(s IngestSummary) string { return ratio(s.DBBytes, float64(s.CorpusBytes)) }},
 		{"derived indices (MB)", func(s IngestSummary) string { return sig(s.IndexBytes / mb) }},
@@ -244,7 +255,11 @@ func WriteIngest(w io.Writer, r IngestReport, markdown bool) error {
 	}
 	writeMachine(&b, m)
 	fmt.Fprintf(&b, "runs per corpus: %d · command: `%s`\n\n", r.Runs, r.Command)
-	for _, t := range []Table{IngestTable(r), IngestTargetsTable(r)} {
+	tables := []Table{IngestTable(r), IngestTargetsTable(r)}
+	if len(r.Binaries) > 0 {
+		tables = append([]Table{BinariesTable(r.Binaries)}, tables...)
+	}
+	for _, t := range tables {
 		if markdown {
 			_ = t.WriteMarkdown(&b) // a strings.Builder does not fail
 		} else {

@@ -13,7 +13,7 @@ func ingestRun(corpus string, files int, bytes int64, ingestMS float64, noChange
 	return IngestRun{
 		Corpus: corpus, Files: files, CorpusBytes: bytes, Collection: corpus, Added: files, ReadBytes: bytes,
 		StoreIngestNS: int64(ingestMS * 1e6), StoreIngestCPUNS: int64(ingestMS * 1.2e6),
-		IngestNS: int64(ingestMS * 2e6), IngestCPUNS: int64(ingestMS * 1.5e6), CloseNS: int64(ingestMS * 0.1e6), DBBytes: bytes / 2, IndexBytes: bytes / 4, PeakRSS: 40e6, NoChangeNS: noChange, OpenNS: open,
+		IngestNS: int64(ingestMS * 2e6), IngestCPUNS: int64(ingestMS * 1.5e6), CloseNS: int64(ingestMS * 0.1e6), DBBytes: bytes / 2, IndexBytes: bytes / 4, PeakRSS: 40e6, StartRSS: 7.5e6, NoChangeNS: noChange, OpenNS: open,
 	}
 }
 
@@ -73,6 +73,7 @@ func TestWriteIngestGolden(t *testing.T) {
 	}
 	slow := ingestRun("opentelemetry-docs", 1812, 14_800_000, 1600, []int64{90e6}, []int64{7e6})
 	slow.NoSync = true
+	slow.StartRSS = 0 // a version 1 file: shown as "—"
 	b, err := SummarizeIngest([]IngestRun{slow})
 	if err != nil {
 		t.Fatal(err)
@@ -82,6 +83,7 @@ func TestWriteIngestGolden(t *testing.T) {
 		Machine:       sysinfo.Machine{CPU: "Test CPU", Cores: 2, MemTotal: 8e9, GoVersion: "go1.26", OS: "linux/amd64", LoadEnd: 3.5, Date: time.Date(2026, 1, 2, 3, 4, 0, 0, time.UTC)},
 		Command:       "kotabench ingest --corpus a --corpus b",
 		Runs:          1,
+		Binaries:      []Binary{{Engine: "kotadb", Path: "/opt/kotabench-kotadb", IdleRSS: 7.4e6, Linked: []string{"kotadb"}}},
 		Corpora:       []IngestSummary{a, b},
 	}
 	for _, tt := range []struct {

@@ -20,15 +20,19 @@ type scalarRow struct {
 	label string
 	get   func(EngineSummary) float64
 	scale float64
+	// optional figures are 0 when not recorded (older report files) and
+	// then shown as "—".
+	optional bool
 }
 
 var scalarRows = []scalarRow{
-	{"build (s)", func(s EngineSummary) float64 { return s.BuildNS }, 1e9},
-	{"build CPU time (s)", func(s EngineSummary) float64 { return s.BuildCPUNS }, 1e9},
-	{"peak RSS (MB)", func(s EngineSummary) float64 { return s.PeakRSS }, mb},
-	{"peak RSS open+queries (MB)", func(s EngineSummary) float64 { return s.PeakRSSServe }, mb},
-	{"disk (MB)", func(s EngineSummary) float64 { return s.DiskBytes }, mb},
-	{"open to first answer (ms)", func(s EngineSummary) float64 { return s.OpenFirstNS }, msPerNS},
+	{"build (s)", func(s EngineSummary) float64 { return s.BuildNS }, 1e9, false},
+	{"build CPU time (s)", func(s EngineSummary) float64 { return s.BuildCPUNS }, 1e9, false},
+	{"peak RSS (MB)", func(s EngineSummary) float64 { return s.PeakRSS }, mb, false},
+	{"peak RSS open+queries (MB)", func(s EngineSummary) float64 { return s.PeakRSSServe }, mb, false},
+	{"process RSS at start (MB)", func(s EngineSummary) float64 { return s.StartRSS }, mb, true},
+	{"disk (MB)", func(s EngineSummary) float64 { return s.DiskBytes }, mb, false},
+	{"open to first answer (ms)", func(s EngineSummary) float64 { return s.OpenFirstNS }, msPerNS, false},
 }
 
 // subjectIndex is the position of the kotadb engine in c.Engines, or -1
@@ -67,11 +71,22 @@ func FiguresTable(c CorpusReport) Table {
 	}
 	for _, r := range scalarRows {
 		row := []string{r.label}
+		missing := func(e EngineSummary) bool { return r.optional && r.get(e) == 0 }
 		for _, e := range c.Engines {
-			row = append(row, cell(e, func(e EngineSummary) string { return sig(r.get(e) / r.scale) }))
+			row = append(row, cell(e, func(e EngineSummary) string {
+				if missing(e) {
+					return "—"
+				}
+				return sig(r.get(e) / r.scale)
+			}))
 		}
 		for _, p := range peers {
-			row = append(row, cell(p, func(p EngineSummary) string { return ratio(r.get(c.Engines[subj]), r.get(p)) }))
+			row = append(row, cell(p, func(p EngineSummary) string {
+				if missing(c.Engines[subj]) || missing(p) {
+					return "—"
+				}
+				return ratio(r.get(c.Engines[subj]), r.get(p))
+			}))
 		}
 		t.Rows = append(t.Rows, row)
 	}
@@ -233,6 +248,9 @@ func Write(w io.Writer, r Report, markdown bool) error {
 	m := r.Machine
 	writeMachine(&b, m)
 	fmt.Fprintf(&b, "runs per engine: %d · command: `%s`\n\n", r.Runs, r.Command)
+	if len(r.Binaries) > 0 {
+		put(BinariesTable(r.Binaries))
+	}
 	for _, c := range r.Corpora {
 		head(3, fmt.Sprintf("%s (%d files, %s MB)", c.Corpus, c.Files, sig(float64(c.Bytes)/mb)))
 		put(FiguresTable(c))

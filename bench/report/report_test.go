@@ -24,7 +24,7 @@ func fixtureRun(name string, f float64, modes map[corpus.Class]string) EngineRun
 	r := EngineRun{
 		Engine: name, Corpus: "tiny", Files: 3, CorpusBytes: 4_000_000,
 		BuildNS: int64(1e9 * f), BuildCPUNS: int64(0.9e9 * f), DiskBytes: int64(2e6 * f), OpenFirstNS: int64(2e6 * f),
-		PeakRSS: int64(50e6 * f), PeakRSSServe: int64(20e6 * f), Modes: modes,
+		PeakRSS: int64(50e6 * f), PeakRSSServe: int64(20e6 * f), StartRSS: int64(8e6 * f), Modes: modes,
 	}
 	qs := []struct {
 		class corpus.Class
@@ -83,6 +83,7 @@ func TestWriteGolden(t *testing.T) {
 	failing := fixtureCorpus(t, 1)
 	failing.Corpus = "tiny-slow"
 	failing.Engines = append(failing.Engines, EngineSummary{Engine: "broken", Error: "child exited 2"})
+	failing.Engines[1].StartRSS = 0 // not recorded (version 1 file): "—", and no ratio
 	noKotadb := fixtureCorpus(t, 1)
 	noKotadb.Corpus = "no-kotadb"
 	noKotadb.Engines = noKotadb.Engines[1:]
@@ -92,7 +93,11 @@ func TestWriteGolden(t *testing.T) {
 		Machine:       sysinfo.Machine{CPU: "Test CPU", Cores: 2, MemTotal: 8e9, GoVersion: "go1.26", OS: "linux/amd64", Date: time.Date(2026, 1, 2, 3, 4, 0, 0, time.UTC)},
 		Command:       "kotabench search --corpus tiny",
 		Runs:          3,
-		Corpora:       []CorpusReport{ok, failing, noKotadb},
+		Binaries: []Binary{
+			{Engine: "kotadb", Path: "/opt/kotabench-kotadb", IdleRSS: 7.4e6, Linked: []string{"kotadb"}},
+			{Engine: "bleve", Path: "/opt/kotabench", Self: true, IdleRSS: 21.9e6, Linked: []string{"kotadb", "fts5", "fts5-trigram", "bleve"}},
+		},
+		Corpora: []CorpusReport{ok, failing, noKotadb},
 	}
 	for _, tt := range []struct {
 		file     string

@@ -4,7 +4,9 @@
 // text and markdown tables.
 //
 // The JSON written by `kotabench search --out` is a Report; its layout is
-// versioned by FormatVersion.
+// versioned by FormatVersion. Version 2 added the child binaries
+// (Report.Binaries, IngestReport.Binaries) and the start RSS of each child
+// (start_rss_bytes); version 1 files still open and show "—" for those.
 package report
 
 import (
@@ -12,8 +14,12 @@ import (
 	"github.com/kotadb/kotadb/bench/sysinfo"
 )
 
-// FormatVersion is the version of the Report JSON layout.
-const FormatVersion = 1
+// FormatVersion is the version of the Report JSON layout this kotabench
+// writes; it reads every version from MinFormatVersion on.
+const (
+	FormatVersion    = 2
+	MinFormatVersion = 1
+)
 
 // QueryResult is one query measured on one engine.
 type QueryResult struct {
@@ -52,10 +58,14 @@ type EngineRun struct {
 	// PeakRSS is the process's VmHWM over the whole run; PeakRSSServe is
 	// VmHWM from after the build (heap returned to the OS, peak reset)
 	// through open and all queries.
-	PeakRSS      int64                   `json:"peak_rss_bytes"`
-	PeakRSSServe int64                   `json:"peak_rss_serve_bytes"`
-	Modes        map[corpus.Class]string `json:"modes"`
-	Queries      []QueryResult           `json:"queries"`
+	PeakRSS      int64 `json:"peak_rss_bytes"`
+	PeakRSSServe int64 `json:"peak_rss_serve_bytes"`
+	// StartRSS is the child's VmRSS read first thing, before the corpus is
+	// loaded: the binary and runtime baseline every RSS figure includes
+	// (0 in version 1 files).
+	StartRSS int64                   `json:"start_rss_bytes,omitempty"`
+	Modes    map[corpus.Class]string `json:"modes"`
+	Queries  []QueryResult           `json:"queries"`
 }
 
 // ClassSummary is one measured class on one engine: percentiles over the
@@ -84,6 +94,7 @@ type EngineSummary struct {
 	OpenFirstNS  float64        `json:"open_first_ns"`
 	PeakRSS      float64        `json:"peak_rss_bytes"`
 	PeakRSSServe float64        `json:"peak_rss_serve_bytes"`
+	StartRSS     float64        `json:"start_rss_bytes,omitempty"`
 	Classes      []ClassSummary `json:"classes"`
 	Queries      []QueryResult  `json:"queries"`
 	Error        string         `json:"error,omitempty"` // the child failed; no figures
@@ -112,5 +123,7 @@ type Report struct {
 	Machine       sysinfo.Machine `json:"machine"`
 	Command       string          `json:"command"`
 	Runs          int             `json:"runs"`
-	Corpora       []CorpusReport  `json:"corpora"`
+	// Binaries are the executables the children ran, one per engine.
+	Binaries []Binary       `json:"binaries,omitempty"`
+	Corpora  []CorpusReport `json:"corpora"`
 }

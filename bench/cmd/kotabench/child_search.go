@@ -48,6 +48,12 @@ func (s stableFlags) config() stats.StableConfig {
 // searchChild measures one engine on one corpus and writes a
 // report.EngineRun as JSON to stdout.
 func searchChild(args []string, stdout io.Writer) error {
+	// First thing: the baseline (binary, runtime, package init) that every
+	// RSS figure of this child includes.
+	startRSS, err := sysinfo.RSS()
+	if err != nil {
+		return err
+	}
 	fs := flag.NewFlagSet(childSearch, flag.ContinueOnError)
 	dir := fs.String("corpus", "", "corpus folder")
 	name := fs.String("engine", "", "engine name")
@@ -68,6 +74,7 @@ func searchChild(args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%s on %s: %w", *name, c.Name, err)
 	}
+	run.StartRSS = startRSS
 	return json.NewEncoder(stdout).Encode(run)
 }
 

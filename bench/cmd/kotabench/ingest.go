@@ -1,3 +1,5 @@
+//go:build bench_kotadb || !(bench_fts5 || bench_bleve)
+
 package main
 
 import (
@@ -6,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -15,8 +18,12 @@ import (
 	"github.com/kotadb/kotadb/bench/sysinfo"
 )
 
-// childIngest is the hidden subcommand an ingest child runs.
-const childIngest = "child-ingest"
+func init() {
+	kotadbCommands["ingest"] = ingestCmd
+	kotadbCommands[childIngest] = func(ctx context.Context, args []string, stdout, _ io.Writer) error {
+		return ingestChild(ctx, args, stdout)
+	}
+}
 
 func ingestCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
@@ -29,6 +36,8 @@ func ingestCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	noChange := fs.Int("no-change-runs", ingestbench.Default.NoChangeRuns, "no-change re-runs per child")
 	opens := fs.Int("opens", ingestbench.Default.OpenRuns, "timed opens per child")
 	noSync := fs.Bool("no-sync", false, "open the database with NoSync (not the issue's setting: shows what fsync costs)")
+	var cb childBins
+	cb.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -38,12 +47,21 @@ func ingestCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *runs < 1 || *noChange < 1 || *opens < 1 {
 		return fmt.Errorf("ingest: --runs, --no-change-runs and --opens must be ≥ 1")
 	}
+	var err error
+	if cb.self, err = os.Executable(); err != nil {
+		return fmt.Errorf("ingest: finding own executable: %w", err)
+	}
+	bins, err := cb.resolve(ctx, []string{"kotadb"}, stderr)
+	if err != nil {
+		return fmt.Errorf("ingest: %w", err)
+	}
 	rep := report.IngestReport{
 		FormatVersion: report.FormatVersion,
 		Kind:          report.KindIngest,
 		Machine:       sysinfo.Describe(time.Now()),
 		Command:       "kotabench ingest " + strings.Join(args, " "),
 		Runs:          *runs,
+		Binaries:      bins,
 	}
 	for _, dir := range dirs {
 		c, err := corpus.Load(dir)
@@ -55,7 +73,7 @@ func ingestCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			fmt.Fprintf(stderr, "kotabench: ingest %s run %d/%d…\n", c.Name, r, *runs)
 			args := []string{childIngest, "--corpus", c.Dir, "--no-change-runs", fmt.Sprint(*noChange), "--opens", fmt.Sprint(*opens), fmt.Sprintf("--no-sync=%v", *noSync)}
 			var run report.IngestRun
-			if err := runChild(ctx, args, stderr, &run); err != nil {
+			if err := runChild(ctx, bins[0].Path, args, stderr, &run); err != nil {
 				return err
 			}
 			runsOf = append(runsOf, run)
@@ -78,6 +96,10 @@ func ingestCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 // ingestChild measures one corpus and writes a report.IngestRun as JSON.
 func ingestChild(ctx context.Context, args []string, stdout io.Writer) error {
+	startRSS, err := sysinfo.RSS() // first thing: the binary's baseline
+	if err != nil {
+		return err
+	}
 	fs := flag.NewFlagSet(childIngest, flag.ContinueOnError)
 	dir := fs.String("corpus", "", "corpus folder")
 	cfg := ingestbench.Default
@@ -95,5 +117,6 @@ func ingestChild(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("ingest %s: %w", c.Name, err)
 	}
+	run.StartRSS = startRSS
 	return json.NewEncoder(stdout).Encode(run)
 }

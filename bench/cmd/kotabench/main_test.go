@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/kotadb/kotadb/bench/engine/fts5"
 	"github.com/kotadb/kotadb/bench/report"
 )
 
@@ -18,11 +18,21 @@ import (
 // variable is set (the test sets it before running the parent).
 const asMainEnv = "KOTABENCH_TEST_AS_MAIN"
 
+// inTestEnv marks processes started by the tests: a test binary started
+// without asMainEnv (a test that forgot to set it) would run every test
+// again, recursively; it fails instead.
+const inTestEnv = "KOTABENCH_TEST_RUNNING"
+
 func TestMain(m *testing.M) {
 	if os.Getenv(asMainEnv) == "1" {
 		main()
 		return
 	}
+	if os.Getenv(inTestEnv) == "1" {
+		fmt.Fprintf(os.Stderr, "test binary started as a child without %s=1: %q\n", asMainEnv, os.Args)
+		os.Exit(2)
+	}
+	os.Setenv(inTestEnv, "1")
 	os.Exit(m.Run())
 }
 
@@ -57,8 +67,11 @@ func tinyCorpus(t *testing.T) string {
 }
 
 func fts5Available(t *testing.T) bool {
-	e := fts5.NewBM25()
-	err := e.Build(t.TempDir(), nil)
+	e, err := newEngine("fts5")
+	if err != nil {
+		return false
+	}
+	err = e.Build(t.TempDir(), nil)
 	e.Close()
 	return err == nil
 }
@@ -106,9 +119,26 @@ func TestSearchEndToEnd(t *testing.T) {
 			t.Errorf("target %s = %s (%s), want PASS or FAIL with kotadb and bleve measured", tg.Name, tg.Status, tg.Why)
 		}
 	}
+	// No lean binary was given or lies next to the test binary: every
+	// engine ran in the parent's own binary, and the report says so.
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Binaries) != len(rep.Corpora[0].Engines) {
+		t.Errorf("report binaries = %+v, want one per engine", rep.Binaries)
+	}
+	for _, b := range rep.Binaries {
+		if !b.Self || b.Path != self || b.IdleRSS <= 0 || len(b.Linked) != len(engineOrder) {
+			t.Errorf("binary of %s = %+v, want the parent %s with every engine", b.Engine, b, self)
+		}
+	}
 	for _, e := range rep.Corpora[0].Engines {
 		if e.Error != "" || e.Runs != 2 || e.BuildNS <= 0 || e.DiskBytes <= 0 || e.PeakRSS <= 0 {
 			t.Errorf("%s: %+v", e.Engine, e)
+		}
+		if e.StartRSS <= 0 || e.StartRSS > e.PeakRSS {
+			t.Errorf("%s: start RSS %v, want in (0, peak RSS %v]", e.Engine, e.StartRSS, e.PeakRSS)
 		}
 		if word, ok := e.Class("word"); e.Engine != "fts5-trigram" && (!ok || word.Hits != 1) {
 			t.Errorf("%s: word class %+v, want 1 hit for redis", e.Engine, word)
@@ -129,6 +159,10 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
 		{[]string{"search"}, "at least one --corpus"},
 		{[]string{"search", "--corpus", dir, "--engines", "lucene"}, `unknown engine "lucene"`},
+		{[]string{"search", "--corpus", dir, "--child-bin", "lucene=/bin/true"}, `unknown engine "lucene"`},
+		{[]string{"search", "--corpus", dir, "--child-bin", "kotadb"}, "want ENGINE=PATH"},
+		{[]string{"search", "--corpus", dir, "--child-bin", "kotadb=" + filepath.Join(dir, "missing")}, "no such file"},
+		{[]string{"search", "--corpus", dir, "--child-bin", "kotadb=" + filepath.Join(dir, "queries.txt")}, "not an executable file"},
 		{[]string{"search", "--corpus", dir, "--runs", "0"}, "--runs 0 < 1"},
 		{[]string{"search", "--corpus", filepath.Join(dir, "missing")}, "no such file"},
 		{[]string{"ingest"}, "at least one --corpus"},

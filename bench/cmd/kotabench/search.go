@@ -22,12 +22,14 @@ func searchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.SetOutput(stderr)
 	var dirs corpusList
 	fs.Var(&dirs, "corpus", "corpus folder with data/ and queries.tsv (repeatable)")
-	enginesFlag := fs.String("engines", "", "comma-separated engines (default: every engine built in: "+strings.Join(defaultEngines(), ",")+")")
+	enginesFlag := fs.String("engines", "", "comma-separated engines (default: every engine built in ("+strings.Join(linkedEngines(), ",")+") or given a child binary)")
 	runs := fs.Int("runs", 3, "child processes per engine and corpus; figures are medians over them")
 	out := fs.String("out", "", "also write the full results as JSON to this file")
 	markdown := fs.Bool("markdown", false, "print markdown tables (for BENCHMARKS.md)")
 	var sf stableFlags
 	sf.register(fs)
+	var cb childBins
+	cb.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -37,7 +39,26 @@ func searchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *runs < 1 {
 		return fmt.Errorf("search: --runs %d < 1", *runs)
 	}
-	names, err := parseEngines(*enginesFlag)
+	var err error
+	if cb.self, err = os.Executable(); err != nil {
+		return fmt.Errorf("search: finding own executable: %w", err)
+	}
+	names, err := parseEngines(*enginesFlag, cb.defaultEngines())
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	if len(names) == 0 {
+		return fmt.Errorf("search: no engine is built into this binary or given with --child-bin")
+	}
+	var corpora []*corpus.Corpus
+	for _, dir := range dirs {
+		c, err := corpus.Load(dir)
+		if err != nil {
+			return err
+		}
+		corpora = append(corpora, c)
+	}
+	bins, err := cb.resolve(ctx, names, stderr)
 	if err != nil {
 		return fmt.Errorf("search: %w", err)
 	}
@@ -47,13 +68,10 @@ func searchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		Machine:       sysinfo.Describe(time.Now()),
 		Command:       "kotabench search " + strings.Join(args, " "),
 		Runs:          *runs,
+		Binaries:      bins,
 	}
-	for _, dir := range dirs {
-		c, err := corpus.Load(dir)
-		if err != nil {
-			return err
-		}
-		cr, err := searchCorpus(ctx, c, names, *runs, sf, stderr)
+	for _, c := range corpora {
+		cr, err := searchCorpus(ctx, c, bins, *runs, sf, stderr)
 		if err != nil {
 			return err
 		}
@@ -68,10 +86,14 @@ func searchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return report.Write(stdout, rep, *markdown)
 }
 
-// searchCorpus runs every engine on c, runs times each, interleaving the
-// engines so slow drift of the machine affects them alike.
-func searchCorpus(ctx context.Context, c *corpus.Corpus, names []string, runs int, sf stableFlags, stderr io.Writer) (report.CorpusReport, error) {
+// searchCorpus runs every engine on c with its binary, runs times each,
+// interleaving the engines so slow drift of the machine affects them alike.
+func searchCorpus(ctx context.Context, c *corpus.Corpus, bins []report.Binary, runs int, sf stableFlags, stderr io.Writer) (report.CorpusReport, error) {
 	cr := report.CorpusReport{Corpus: c.Name, Files: len(c.Files), Bytes: c.Bytes}
+	var names []string
+	for _, b := range bins {
+		names = append(names, b.Engine)
+	}
 	byEngine := map[string][]report.EngineRun{}
 	failed := map[string]string{}
 	for r := 1; r <= runs; r++ {
@@ -82,7 +104,7 @@ func searchCorpus(ctx context.Context, c *corpus.Corpus, names []string, runs in
 			fmt.Fprintf(stderr, "kotabench: %s: %s run %d/%d…\n", c.Name, name, r, runs)
 			args := append([]string{childSearch, "--corpus", c.Dir, "--engine", name}, sf.args()...)
 			var run report.EngineRun
-			if err := runChild(ctx, args, stderr, &run); err != nil {
+			if err := runChild(ctx, binaryOf(bins, name), args, stderr, &run); err != nil {
 				if ctx.Err() != nil {
 					return cr, ctx.Err()
 				}
@@ -109,22 +131,18 @@ func searchCorpus(ctx context.Context, c *corpus.Corpus, names []string, runs in
 	return cr, nil
 }
 
-// runChild re-executes this binary with args and decodes its stdout (one
-// JSON value) into v. The child's stderr goes to stderr.
-func runChild(ctx context.Context, args []string, stderr io.Writer, v any) error {
-	self, err := os.Executable()
-	if err != nil {
-		return fmt.Errorf("finding own executable: %w", err)
-	}
-	cmd := exec.CommandContext(ctx, self, args...)
+// runChild runs the kotabench binary bin with args and decodes its stdout
+// (one JSON value) into v. The child's stderr goes to stderr.
+func runChild(ctx context.Context, bin string, args []string, stderr io.Writer, v any) error {
+	cmd := exec.CommandContext(ctx, bin, args...)
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = stderr
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("child %s: %w", strings.Join(args, " "), err)
+		return fmt.Errorf("child %s %s: %w", bin, strings.Join(args, " "), err)
 	}
 	if err := json.Unmarshal(out.Bytes(), v); err != nil {
-		return fmt.Errorf("child %s: decoding its result: %w", strings.Join(args, " "), err)
+		return fmt.Errorf("child %s %s: decoding its result: %w", bin, strings.Join(args, " "), err)
 	}
 	return nil
 }

@@ -33,8 +33,8 @@ func showCmd(args []string, stdout, stderr io.Writer) error {
 	if err := json.Unmarshal(b, &head); err != nil {
 		return fmt.Errorf("show: %s: %w", path, err)
 	}
-	if head.FormatVersion != report.FormatVersion {
-		return fmt.Errorf("show: %s: format version %d, this kotabench reads %d", path, head.FormatVersion, report.FormatVersion)
+	if head.FormatVersion < report.MinFormatVersion || head.FormatVersion > report.FormatVersion {
+		return fmt.Errorf("show: %s: format version %d, this kotabench reads %d to %d", path, head.FormatVersion, report.MinFormatVersion, report.FormatVersion)
 	}
 	switch head.Kind {
 	case report.KindSearch:
