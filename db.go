@@ -54,6 +54,9 @@ type DB struct {
 	idxMu   sync.Mutex // guards idx
 	idx     *indices   // nil until first used; see indices.go
 	catchMu sync.Mutex // one catch-up with the store at a time
+	// parsed holds the documents Index parsed for the versions it
+	// committed, until the catch-up takes them (see parsedDocs).
+	parsed parsedDocs
 }
 
 // Open opens the database at path, creating it (and its folder) unless
@@ -131,27 +134,39 @@ func (db *DB) Index(ctx context.Context, dir string, opts IndexOptions) (IndexSu
 	stop := db.followCommits(&opts)
 	sum, err := ingest.Index(ctx, db.st, dir, opts)
 	stop()
+	// Batches committed before an error are versions like any other:
+	// index them too.
+	_, ierr := db.openIndices(true)
+	// What the catch-ups did not take (an index that failed, or skipped
+	// versions it had) is not needed again.
+	db.parsed.reset()
 	if err != nil {
-		// Batches committed before the error are versions like any other:
-		// index them too.
-		if _, ierr := db.openIndices(true); ierr != nil {
+		if ierr != nil {
 			err = errors.Join(err, ierr)
 		}
 		return sum, err
 	}
-	_, err = db.openIndices(true)
-	return sum, err
+	return sum, ierr
 }
 
 // followCommits makes the indices follow the batches ingestion commits:
 // each commit wakes a catch-up that runs while ingestion reads and parses
-// the next files, so that a bulk build keeps every core busy. A catch-up
-// that fails here is left to the one after ingestion, which reports it.
-// The returned func waits for the last catch-up to end.
+// the next files, so that a bulk build keeps every core busy. The
+// documents ingestion parsed for the versions it committed are handed to
+// the catch-up (parsedDocs), which would otherwise read and parse them
+// again. A catch-up that fails here is left to the one after ingestion,
+// which reports it. The returned func waits for the last catch-up to end.
 func (db *DB) followCommits(opts *IndexOptions) (stop func()) {
 	wake := make(chan struct{}, 1)
 	done := make(chan struct{})
 	user := opts.OnBatch
+	userParsed := opts.OnParsed
+	opts.OnParsed = func(ps []ingest.Parsed) {
+		if userParsed != nil {
+			userParsed(ps)
+		}
+		db.parsed.add(ps)
+	}
 	opts.OnBatch = func(vs []store.Version) {
 		if user != nil {
 			user(vs)

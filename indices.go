@@ -126,7 +126,8 @@ type chunk struct {
 
 // replay feeds the indices the changes after from as a pipeline: one
 // goroutine reads the log in chunks, one worker per core turns each
-// version into a document (read and decompress the blob, parse it again)
+// version into a document (the one Index parsed for it, see parsedDocs, or
+// else read and decompress the blob and parse it again)
 // and analyzes it for the search index, and the calling goroutine applies
 // the chunks in log order. The chunks in flight are bounded, so memory
 // does not grow with the log. The indices see exactly what a one-by-one
@@ -347,7 +348,10 @@ func (db *DB) change(v store.Version) (index.Change, error) {
 		c.Delete = true
 		return c, nil
 	}
-	doc, err := db.indexDoc(v)
+	doc, ok, err := db.parsedIndexDoc(v)
+	if err == nil && !ok {
+		doc, err = db.indexDoc(v)
+	}
 	if err != nil {
 		return c, fmt.Errorf("%s@%d: %w", v.Key, v.Seq, err)
 	}

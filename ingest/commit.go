@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/kotadb/kotadb/parse"
 	"github.com/kotadb/kotadb/store"
 )
 
@@ -44,6 +45,7 @@ type committer struct {
 type pendingWrite struct {
 	w        store.Write
 	prepared *store.PreparedWrite
+	parsed   *parse.Document // w.Value's document, for OnParsed
 }
 
 // batchCounts are counted into the Summary once their batch is committed.
@@ -122,7 +124,7 @@ func (c *committer) handle(r result) error {
 	}
 	if r.outcome == outChanged {
 		c.present[r.key] = true
-		return c.add(pendingWrite{w: r.put(), prepared: r.prepared},
+		return c.add(pendingWrite{w: r.put(), prepared: r.prepared, parsed: r.parsed},
 			len(r.value), func(b *batchCounts) { b.changed++ })
 	}
 	if len(c.byHash[r.state.Hash]) > 0 {
@@ -133,7 +135,7 @@ func (c *committer) handle(r result) error {
 }
 
 func (c *committer) addPut(r result) error {
-	return c.add(pendingWrite{w: r.put(), prepared: r.prepared},
+	return c.add(pendingWrite{w: r.put(), prepared: r.prepared, parsed: r.parsed},
 		len(r.value), func(b *batchCounts) { b.added++ })
 }
 
@@ -168,12 +170,41 @@ func (c *committer) flush() error {
 	c.sum.Moved += c.pending.moved
 	c.sum.Deleted += c.pending.deleted
 	c.pending = batchCounts{}
+	var parsed []Parsed
+	if c.opts.OnParsed != nil {
+		parsed = c.parsedOf(versions)
+	}
 	clear(c.writes) // drop the references to file contents
 	c.writes, c.bytes = c.writes[:0], 0
+	if c.opts.OnParsed != nil && len(parsed) > 0 {
+		c.opts.OnParsed(parsed)
+	}
 	if c.opts.OnBatch != nil {
 		c.opts.OnBatch(versions)
 	}
 	return nil
+}
+
+// parsedOf pairs the puts of the committed batch that carry their document
+// with the versions they made. A put that made no version (same content
+// and times as the key's head) is not in versions; matching by key and
+// content hash keeps a version from ever getting another write's document.
+func (c *committer) parsedOf(versions []store.Version) []Parsed {
+	byKey := make(map[string]*pendingWrite, len(c.writes))
+	for i := range c.writes {
+		if w := &c.writes[i]; w.parsed != nil && w.w.Op == store.OpPut {
+			byKey[w.w.Key] = w
+		}
+	}
+	var out []Parsed
+	for _, v := range versions {
+		w := byKey[v.Key]
+		if w == nil || v.Op != store.OpPut || v.Hash != w.w.File.Hash {
+			continue
+		}
+		out = append(out, Parsed{Version: v, Doc: w.parsed, Content: w.w.Value})
+	}
+	return out
 }
 
 // prepare returns the open batch prepared, preparing (on all cores) the

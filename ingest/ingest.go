@@ -78,6 +78,22 @@ type Options struct {
 	// OnBatch, when set, is called after each committed batch with the
 	// versions it made, from the goroutine that called Index.
 	OnBatch func(versions []store.Version)
+	// OnParsed, when set, is called after each committed batch, before
+	// OnBatch, with the documents parsed for the puts of files that made a
+	// version, so that what derives from documents (kotadb's indices) need
+	// not read and parse those versions again. Puts the batch made without
+	// a document (moves) are not in it.
+	OnParsed func([]Parsed)
+}
+
+// Parsed is a file ingestion read, parsed and committed: Doc is what
+// parse.Parse gives for Content with the times Version.Doc records (and
+// warnings naming the file by its path in the collection), which is the
+// document kotadb derives again from the stored version.
+type Parsed struct {
+	Version store.Version
+	Doc     *parse.Document
+	Content []byte
 }
 
 func (o Options) withDefaults(src store.Source) Options {
@@ -151,7 +167,8 @@ func indexSource(ctx context.Context, st *store.Store, src store.Source, opts Op
 	defer cancel()
 	tr := &training{done: make(chan struct{}), slots: make(chan struct{}, opts.Workers)}
 	proc := &processor{collection: src.Name, prior: prior, maxSize: opts.MaxSize,
-		racyFrom: start.Add(-racyWindow).UnixNano(), parse: true, st: st, ready: tr.ready}
+		racyFrom: start.Add(-racyWindow).UnixNano(), parse: true, keepParsed: opts.OnParsed != nil,
+		st: st, ready: tr.ready}
 	depth := min(4*opts.BatchDocs, maxQueued)
 	entries := make(chan fileEntry, depth)
 	results := make(chan result, depth)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"time"
 
 	"github.com/kotadb/kotadb/errs"
 	"github.com/kotadb/kotadb/parse"
@@ -44,6 +45,9 @@ type result struct {
 	// by the worker (nil when the dictionary was still being trained: the
 	// committer prepares it then).
 	prepared *store.PreparedWrite
+	// parsed is the document parsed from value with doc's times, kept for
+	// Options.OnParsed (nil when nobody asked for it).
+	parsed *parse.Document
 }
 
 // processor classifies files against the file states loaded from the store.
@@ -58,6 +62,8 @@ type processor struct {
 	racyFrom int64
 	// parse is false for Drift, which needs the classification only.
 	parse bool
+	// keepParsed keeps each parsed document in its result (OnParsed).
+	keepParsed bool
 	// st, when set, prepares (hashes and compresses) the puts of parsed
 	// files once ready reports that the collection's dictionary is
 	// settled, so that this work is spread over the workers instead of
@@ -118,7 +124,9 @@ func (p *processor) process(e fileEntry) result {
 		}
 		return r
 	}
-	info := parse.FileInfo{Path: e.rel, ModTime: fi.ModTime()}
+	// The times are those the version will record (storedTime), so that the
+	// document is exactly what parsing the stored version gives.
+	info := parse.FileInfo{Path: e.rel, ModTime: storedTime(fi.ModTime())}
 	doc, err := parse.Parse(info, content)
 	if err != nil {
 		if errors.Is(err, errs.ErrBinary) {
@@ -142,6 +150,9 @@ func (p *processor) process(e fileEntry) result {
 	// DB.Document parses it again).
 	r.value, r.warns = content, doc.Warnings
 	r.doc = store.DocInfo{Kind: store.DocFile, ModTime: info.ModTime, Birth: info.Birth}
+	if p.keepParsed {
+		r.parsed = doc
+	}
 	if p.st != nil && p.ready() {
 		// An error here (a closed store) comes back from the committer's
 		// own attempt, which it makes for every unprepared put.
@@ -150,6 +161,19 @@ func (p *processor) process(e fileEntry) result {
 		}
 	}
 	return r
+}
+
+// storedTime is t as a version records it (store.DocInfo): its instant,
+// without a monotonic reading, in UTC when its offset is zero and otherwise
+// in an unnamed zone of its offset. A document parsed with these times is
+// the one DB.Document derives from the stored version.
+func storedTime(t time.Time) time.Time {
+	_, offset := t.Zone()
+	loc := time.UTC
+	if offset != 0 {
+		loc = time.FixedZone("", offset)
+	}
+	return time.Unix(t.Unix(), int64(t.Nanosecond())).In(loc)
 }
 
 // put is the write that stores a read file.

@@ -1,11 +1,8 @@
 package search
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"testing"
-
-	"github.com/kotadb/kotadb/index"
 )
 
 // TestManyDocsAndAgainstOracle: ANDs with scoring terms, evaluated a window
@@ -18,27 +15,9 @@ func TestManyDocsAndAgainstOracle(t *testing.T) {
 	if raceEnabled {
 		n = termWindow + 99
 	}
-	rng := rand.New(rand.NewPCG(7, 11))
-	texts := newTextStore()
-	idx, _ := memIndex(t, Options{MaxExpansions: 1 << 20, TextSource: texts.source})
+	s := flushedScenario(t, n, rand.New(rand.NewPCG(7, 11)))
+	idx := s.idx
 	defer idx.Close()
-	s := &scenario{t: t, rng: rng, idx: idx, o: newOracle(), live: map[string]*index.Doc{}, texts: texts,
-		makeDc: func(key string) *index.Doc { return synthDoc(rng, key) }}
-	var changes []index.Change
-	for i := range n {
-		s.seq++
-		key := fmt.Sprintf("c/doc%05d.md", i)
-		s.keys = append(s.keys, key)
-		d := synthDoc(rng, key)
-		s.live[key] = d
-		changes = append(changes, index.Change{Seq: s.seq, Key: key, Doc: d})
-	}
-	texts.record(changes)
-	mustApply(t, idx, changes)
-	s.o.apply(changes)
-	if err := idx.Flush(); err != nil {
-		t.Fatal(err)
-	}
 	s.step(300) // updates and deletes across the windows, in the head
 	queries := []Query{
 		And{Term{Text: "collector"}, Term{Text: "spans"}},

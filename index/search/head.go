@@ -2,8 +2,10 @@ package search
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"hash/maphash"
+	"slices"
 	"sort"
 	"sync"
 
@@ -301,14 +303,27 @@ func (h *head) text(doc uint32) []byte { return h.docs[doc].text }
 func (h *head) trigrams() (trigramIndex, error) { return h.tri, nil }
 
 // sortedTermIDs returns the head's term ids in term order, for flushing.
+// Each id is sorted with its term's first 4 bytes as a big-endian number,
+// which orders most pairs without reading the terms (the flush of an
+// opentelemetry-docs head spent a quarter of its time sorting).
 func (h *head) sortedTermIDs() []uint32 {
-	ids := make([]uint32, len(h.termList))
-	for i := range ids {
-		ids[i] = uint32(i)
+	type keyed struct{ prefix, id uint32 }
+	ks := make([]keyed, len(h.termList))
+	for i := range ks {
+		var b [4]byte
+		copy(b[:], h.term(uint32(i)))
+		ks[i] = keyed{binary.BigEndian.Uint32(b[:]), uint32(i)}
 	}
-	sort.Slice(ids, func(i, j int) bool {
-		return bytes.Compare(h.term(ids[i]), h.term(ids[j])) < 0
+	slices.SortFunc(ks, func(a, b keyed) int {
+		if a.prefix != b.prefix {
+			return cmp.Compare(a.prefix, b.prefix)
+		}
+		return bytes.Compare(h.term(a.id), h.term(b.id))
 	})
+	ids := make([]uint32, len(ks))
+	for i, k := range ks {
+		ids[i] = k.id
+	}
 	return ids
 }
 

@@ -122,51 +122,38 @@ func mergeInput(segs []*segment, tri func(w io.Writer) error) *segmentInput {
 		return segs[i].docMeta(doc - bases[i])
 	}
 	in.trigrams = tri
-	in.eachText = func(fn func(term []byte, docs, pos []byte, df uint32) error) error {
+	emitTo := func(fn func(term []byte, docs, pos []byte, df uint32) error) func(term []byte, offs []uint64) error {
 		var docs, pos []byte
-		return mergeFSTs(segs, func(s *segment) *vellum.FST { return s.textFST }, func(term []byte, offs []uint64) error {
-			docs, pos = docs[:0], pos[:0]
-			df := uint32(0)
-			prev := int64(-1)
-			for i, off := range offs {
-				if off == math.MaxUint64 {
-					continue
-				}
-				l, ok := segs[i].textListAt(off, "section text postings")
-				if !ok {
-					return segs[i].corrupt.Load()
-				}
-				// Re-encode each entry with the shifted doc (in version
-				// 2); the positions, the same in both versions, are
-				// copied as is.
-				var e entry
-				for o := 0; o < len(l.docs); {
-					lp := int64(-1)
-					if o > 0 {
-						lp = prev - int64(bases[i])
-					}
-					if !decodeEntry(l.docs, o, lp, l.v1, &e) {
-						return segs[i].corruptf("section text postings", "malformed entry of %q", term)
-					}
-					shifted := int64(e.doc) + int64(bases[i])
-					docs = appendEntry(docs, uint64(shifted-prev-1), e.mask, &e.tf)
-					prev = shifted
-					o = e.next
-					df++
-				}
-				pos = append(pos, l.pos...)
+		return func(term []byte, offs []uint64) error {
+			var df uint32
+			var err error
+			docs, pos, df, err = mergePostings(segs, bases, term, offs, docs[:0], pos[:0])
+			if err != nil {
+				return err
 			}
 			return fn(term, docs, pos, df)
-		})
+		}
 	}
-	in.eachTerm = func(fn func(term []byte) error) error {
-		return mergeFSTs(segs, func(s *segment) *vellum.FST { return s.textFST }, func(term []byte, _ []uint64) error {
-			return fn(term)
-		})
+	if !recordable(segs) {
+		// Too many inputs to record (see mergedict.go): walk the
+		// dictionaries twice.
+		in.eachTerm = func(fn func(term []byte) error) error {
+			return mergeFSTs(segs, textFST, nil, nil, func(term []byte, _ []uint64) error { return fn(term) })
+		}
+		in.eachText = func(fn func(term []byte, docs, pos []byte, df uint32) error) error {
+			return mergeFSTs(segs, textFST, nil, nil, emitTo(fn))
+		}
+	} else {
+		d := &mergeDict{segs: segs}
+		in.eachTerm = d.eachTerm
+		in.stemAliases = d.stemAliases
+		in.eachText = func(fn func(term []byte, docs, pos []byte, df uint32) error) error {
+			return d.eachText(emitTo(fn))
+		}
 	}
 	in.eachKeyword = func(fn func(key []byte, docs []byte, df uint32) error) error {
 		var docs []byte
-		return mergeFSTs(segs, func(s *segment) *vellum.FST { return s.kwFST }, func(key []byte, offs []uint64) error {
+		return mergeFSTs(segs, func(s *segment) *vellum.FST { return s.kwFST }, nil, nil, func(key []byte, offs []uint64) error {
 			docs = docs[:0]
 			df := uint32(0)
 			prev := int64(-1)
@@ -221,16 +208,53 @@ func mergeInput(segs []*segment, tri func(w io.Writer) error) *segmentInput {
 	return in
 }
 
-// mergeFSTs walks the keys of one dictionary of several segments in order;
-// fn gets each key with its value in every segment (MaxUint64: absent).
-func mergeFSTs(segs []*segment, dict func(*segment) *vellum.FST, fn func(key []byte, vals []uint64) error) (err error) {
+// mergePostings appends to docs and pos the text postings of term in the
+// segments (offs[i]: its list in segs[i], MaxUint64: none), doc ids shifted
+// by bases, and returns them with the document count.
+func mergePostings(segs []*segment, bases []uint32, term []byte, offs []uint64, docs, pos []byte) ([]byte, []byte, uint32, error) {
+	df := uint32(0)
+	prev := int64(-1)
+	for i, off := range offs {
+		if off == math.MaxUint64 {
+			continue
+		}
+		l, ok := segs[i].textListAt(off, "section text postings")
+		if !ok {
+			return nil, nil, 0, segs[i].corrupt.Load()
+		}
+		// Re-encode each entry with the shifted doc (in version 2); the
+		// positions, the same in both versions, are copied as is.
+		var e entry
+		for o := 0; o < len(l.docs); {
+			lp := int64(-1)
+			if o > 0 {
+				lp = prev - int64(bases[i])
+			}
+			if !decodeEntry(l.docs, o, lp, l.v1, &e) {
+				return nil, nil, 0, segs[i].corruptf("section text postings", "malformed entry of %q", term)
+			}
+			shifted := int64(e.doc) + int64(bases[i])
+			docs = appendEntry(docs, uint64(shifted-prev-1), e.mask, &e.tf)
+			prev = shifted
+			o = e.next
+			df++
+		}
+		pos = append(pos, l.pos...)
+	}
+	return docs, pos, df, nil
+}
+
+// mergeFSTs walks the keys of one dictionary of several segments in order,
+// from start (inclusive) to end (exclusive; nil: no bound); fn gets each
+// key with its value in every segment (MaxUint64: absent).
+func mergeFSTs(segs []*segment, dict func(*segment) *vellum.FST, start, end []byte, fn func(key []byte, vals []uint64) error) (err error) {
 	its := make([]*vellum.FSTIterator, len(segs))
 	keys := make([][]byte, len(segs))
 	vals := make([]uint64, len(segs))
 	for i, s := range segs {
 		func() {
 			defer s.guard("dictionary")
-			it, ierr := dict(s).Iterator(nil, nil)
+			it, ierr := dict(s).Iterator(start, end)
 			if ierr == nil {
 				its[i] = it
 				k, _ := it.Current()

@@ -258,10 +258,29 @@ func TestManyDocsAgainstOracle(t *testing.T) {
 	if raceEnabled {
 		n = termWindow + 77
 	}
-	rng := rand.New(rand.NewPCG(9, 9))
+	s := flushedScenario(t, n, rand.New(rand.NewPCG(9, 9)))
+	idx := s.idx
+	defer idx.Close()
+	s.step(200) // updates and deletes across the windows, in the head
+	queries := []Query{
+		Term{Text: "collector"}, Term{Text: "traces", Exact: true}, Term{Text: "kubernetes", Field: "title"},
+		Term{Text: "the"}, Prefix{Text: "pip"}, Prefix{Text: "c"}, Term{Text: "colector"}, Term{Text: "pipelnes", Fuzzy: true},
+		Term{Text: "instrumentacion"}, Term{Text: "spans", Field: "headings"},
+	}
+	for _, q := range queries {
+		for _, so := range []SearchOptions{{Limit: 10}, {Limit: 3, Offset: 7}, {Limit: 25, Exact: true}} {
+			compareWithOracle(t, idx, s.o, q, so)
+		}
+	}
+	mustCheck(t, idx)
+}
+
+// flushedScenario is a scenario over an index of n synthetic documents
+// flushed to one segment, with the oracle holding the same documents.
+func flushedScenario(t *testing.T, n int, rng *rand.Rand) *scenario {
+	t.Helper()
 	texts := newTextStore()
 	idx, _ := memIndex(t, Options{MaxExpansions: 1 << 20, TextSource: texts.source})
-	defer idx.Close()
 	s := &scenario{t: t, rng: rng, idx: idx, o: newOracle(), live: map[string]*index.Doc{}, texts: texts,
 		makeDc: func(key string) *index.Doc { return synthDoc(rng, key) }}
 	var changes []index.Change
@@ -279,16 +298,5 @@ func TestManyDocsAgainstOracle(t *testing.T) {
 	if err := idx.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	s.step(200) // updates and deletes across the windows, in the head
-	queries := []Query{
-		Term{Text: "collector"}, Term{Text: "traces", Exact: true}, Term{Text: "kubernetes", Field: "title"},
-		Term{Text: "the"}, Prefix{Text: "pip"}, Prefix{Text: "c"}, Term{Text: "colector"}, Term{Text: "pipelnes", Fuzzy: true},
-		Term{Text: "instrumentacion"}, Term{Text: "spans", Field: "headings"},
-	}
-	for _, q := range queries {
-		for _, so := range []SearchOptions{{Limit: 10}, {Limit: 3, Offset: 7}, {Limit: 25, Exact: true}} {
-			compareWithOracle(t, idx, s.o, q, so)
-		}
-	}
-	mustCheck(t, idx)
+	return s
 }

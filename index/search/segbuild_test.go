@@ -74,11 +74,17 @@ func TestSegmentBuildPaths(t *testing.T) {
 		segs = append(segs, s)
 	}
 	idx := &Index{}
-	tri, wait := idx.mergeTrigrams(segs)
-	got := writeBytes(t, fs, "merged.seg", mergeInput(segs, tri))
-	wait()
-	if !bytes.Equal(got, want) {
-		t.Fatal("merging the parts' segments differs from one segment of all their documents")
+	// The merged dictionary walked in one range or several (each stemming
+	// its own terms), or twice without a record (too many inputs).
+	defer func() { testDictParts = 0 }()
+	for _, parts := range []int{0, 1, 2, 3, 4, -1} {
+		testDictParts = parts
+		tri, wait := idx.mergeTrigrams(segs)
+		got := writeBytes(t, fs, "merged.seg", mergeInput(segs, tri))
+		wait()
+		if !bytes.Equal(got, want) {
+			t.Fatalf("merging the parts' segments (dictionary walked in %d ranges) differs from one segment of all their documents", parts)
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package search
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"hash"
@@ -9,7 +10,6 @@ import (
 	"io"
 	"math"
 	"sort"
-	"strings"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/vellum"
@@ -503,7 +503,8 @@ func planStems(in *segmentInput) (*stemPlan, error) {
 		if stemmer.Stem([]byte(g.stem)) != g.stem {
 			continue
 		}
-		if i, ok := sort.Find(len(st.termEnd), func(i int) int { return strings.Compare(g.stem, string(st.termAt(i))) }); ok {
+		stem := []byte(g.stem)
+		if i, ok := sort.Find(len(st.termEnd), func(i int) int { return bytes.Compare(stem, st.termAt(i)) }); ok {
 			st.groupOf[i] = int32(gi)
 			g.nterms++
 		}

@@ -223,11 +223,17 @@ func (b *Builder) WriteTo(w io.Writer) (int64, error) {
 	}
 	bsLen := bitsetLen(numDocs)
 
-	order := make([]uint32, len(b.keys))
-	for i := range order {
-		order[i] = uint32(i)
+	// The lists in key order: each key with its list index in one word,
+	// sorted as plain integers (no comparison callback).
+	sorted := make([]uint64, len(b.keys))
+	for i, k := range b.keys {
+		sorted[i] = uint64(k)<<32 | uint64(i)
 	}
-	slices.SortFunc(order, func(x, y uint32) int { return int(b.keys[x]) - int(b.keys[y]) })
+	slices.Sort(sorted)
+	order := make([]uint32, len(sorted))
+	for i, x := range sorted {
+		order[i] = uint32(x)
+	}
 
 	universe := appendUniverse(nil, b.docs.ToArray(), bsLen)
 	// The table and block index are built in memory; the lists, most of
