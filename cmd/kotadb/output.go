@@ -30,8 +30,13 @@ type versionJSON struct {
 	Hash     string    `json:"hash,omitempty"`
 	Size     int64     `json:"size"`
 	MetaHash string    `json:"meta_hash,omitempty"`
-	Author   string    `json:"author"`
-	Prev     uint64    `json:"prev,omitempty"`
+	// Kind, ModTime and Birth are what a format-2 version records instead
+	// of a metadata blob: "file" with its times, or "json".
+	Kind    string     `json:"kind,omitempty"`
+	ModTime *time.Time `json:"mtime,omitempty"`
+	Birth   *time.Time `json:"birth,omitempty"`
+	Author  string     `json:"author"`
+	Prev    uint64     `json:"prev,omitempty"`
 }
 
 func newVersionJSON(v kotadb.Version) versionJSON {
@@ -44,9 +49,31 @@ func newVersionJSON(v kotadb.Version) versionJSON {
 		Hash:     hashHex(v.Hash),
 		Size:     v.Size,
 		MetaHash: hashHex(v.Meta),
+		Kind:     docKindName(v.Doc.Kind),
+		ModTime:  timeOrNil(v.Doc.ModTime),
+		Birth:    timeOrNil(v.Doc.Birth),
 		Author:   v.Author,
 		Prev:     v.Prev,
 	}
+}
+
+// docKindName names what a version's content is; "" when nothing is
+// recorded (deletes, and format-1 versions, whose meta_hash says it).
+func docKindName(k store.DocKind) string {
+	switch k {
+	case store.DocFile:
+		return "file"
+	case store.DocJSON:
+		return "json"
+	}
+	return ""
+}
+
+func timeOrNil(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }
 
 // hashHex is "" for the zero hash (no content).
