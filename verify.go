@@ -25,7 +25,12 @@ type VerifyReport struct {
 	// version chains, bad counters…
 	Problems []Problem      `json:"problems"`
 	Sources  []SourceReport `json:"sources"`
-	Verdict  Verdict        `json:"verdict"`
+	// ParseWarnings are the live documents' parse warnings (bad
+	// frontmatter…), in key order. They are listed so that nothing the
+	// parser could not understand goes unseen, but they are not damage:
+	// they do not change the verdict.
+	ParseWarnings []DocWarning `json:"parse_warnings"`
+	Verdict       Verdict      `json:"verdict"`
 }
 
 // Checked counts what Verify read from the store.
@@ -74,7 +79,7 @@ func (r SourceReport) Drifted() bool {
 // are findings in the report, not errors; the error is for being unable to
 // run at all (a closed database, a cancelled ctx).
 func (db *DB) Verify(ctx context.Context) (VerifyReport, error) {
-	r := VerifyReport{Path: db.Path(), Problems: []Problem{}, Sources: []SourceReport{}}
+	r := VerifyReport{Path: db.Path(), Problems: []Problem{}, Sources: []SourceReport{}, ParseWarnings: []DocWarning{}}
 	checked, err := db.st.Verify(func(p store.Problem) { r.Problems = append(r.Problems, Problem(p)) })
 	if err != nil {
 		return r, fmt.Errorf("verify: %w", err)
@@ -92,6 +97,9 @@ func (db *DB) Verify(ctx context.Context) (VerifyReport, error) {
 		}
 		r.Sources = append(r.Sources, db.driftOf(ctx, src))
 	}
+	if r.ParseWarnings, err = db.parseWarnings(ctx); err != nil {
+		return r, fmt.Errorf("verify: %w", err)
+	}
 	r.Verdict = VerdictClean
 	for _, s := range r.Sources {
 		if s.Drifted() {
@@ -102,4 +110,26 @@ func (db *DB) Verify(ctx context.Context) (VerifyReport, error) {
 		r.Verdict = VerdictCorrupt
 	}
 	return r, nil
+}
+
+// parseWarnings derives the document of every live version and collects
+// its parse warnings. A version whose document cannot be derived is
+// skipped: the store check has already reported the damage behind it.
+func (db *DB) parseWarnings(ctx context.Context) ([]DocWarning, error) {
+	out := []DocWarning{}
+	err := db.st.Scan("", func(v Version) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		f, ok, err := db.facts(v)
+		if err != nil || !ok {
+			return nil
+		}
+		for _, w := range f.Warnings {
+			w.File = v.Key
+			out = append(out, DocWarning{Key: v.Key, Warning: w})
+		}
+		return nil
+	})
+	return out, err
 }

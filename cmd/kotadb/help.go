@@ -121,7 +121,9 @@ COLLECTION/PATH:LINE:COLUMN.`,
 			summary: "check every checksum and compare each folder with the disk",
 			help: `Verify reads every blob and checks its checksum, walks every version chain,
 and compares each indexed folder with the files on disk (drift: files
-added, changed or deleted since the last kotadb index).
+added, changed or deleted since the last kotadb index). It also lists the
+live documents' parse warnings (bad frontmatter, with file:line:col); they
+are not damage and do not change the exit status.
 
 Exit status:
   0  clean: no corruption and no drift

@@ -98,6 +98,12 @@ func (c *verifyCommand) print(r kotadb.VerifyReport) error {
 			fmt.Fprintf(w, "  unreadable: %s\n", k)
 		}
 	}
+	if len(r.ParseWarnings) > 0 {
+		fmt.Fprintf(w, "parse warnings: %d (documents indexed without what could not be parsed; not damage)\n", len(r.ParseWarnings))
+		for _, pw := range r.ParseWarnings {
+			fmt.Fprintf(w, "  warning: %s\n", pw.Warning)
+		}
+	}
 	_, err := fmt.Fprintf(w, "verdict: %s\n", r.Verdict)
 	return err
 }
