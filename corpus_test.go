@@ -2,37 +2,10 @@ package kotadb
 
 import (
 	"context"
-	"errors"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"testing"
-)
 
-// corpusDir finds a shared corpus beside the repository: the repository
-// root is the nearest folder with go.mod, the corpora are in ../shared.
-func corpusDir(t *testing.T, name string) string {
-	t.Helper()
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test's folder")
-		}
-		dir = parent
-	}
-	data := filepath.Join(dir, "..", "shared", "corpus", name, "data")
-	if _, err := os.Stat(data); errors.Is(err, fs.ErrNotExist) {
-		t.Skipf("corpus %s not found at %s: it lives beside the repository in ../shared/corpus", name, data)
-	}
-	return data
-}
+	"github.com/kotadb/kotadb/internal/testcorpus"
+)
 
 // TestIndexCorpus indexes a real Obsidian vault and checks that the figures
 // agree with each other: every added file is a document, the store verifies
@@ -41,7 +14,7 @@ func TestIndexCorpus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("indexes 885 files; skipped with -short")
 	}
-	dir := corpusDir(t, "dwarves-brain")
+	dir := testcorpus.Dir(t, "dwarves-brain")
 	db := openTestDB(t)
 	ctx := context.Background()
 	sum, err := db.Index(ctx, dir, IndexOptions{Name: "brain"})

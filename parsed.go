@@ -10,14 +10,15 @@ import (
 )
 
 // What parsedDocs holds is bounded, because the catch-up lags behind
-// ingestion in a bulk build (opentelemetry-docs: ingestion ends at 0.45 s,
-// indexing at 1.1 s) and whatever it holds stays on the heap meanwhile.
-// Holding the contents of that backlog raised the peak heap by 15 MB even
-// when bounded to 8 MiB, so a content is kept only within
+// ingestion in a bulk build (compare the store-only and DB.Index rows of
+// `kotabench ingest` in BENCHMARKS.md) and whatever it holds stays on the
+// heap meanwhile. Holding the contents of that backlog raised the peak
+// heap even when bounded to 8 MiB, so a content is kept only within
 // parsedContentLimit bytes and otherwise read back from the store
 // (decompressing is the cheap part of the work saved). The documents are
 // kept slim (slimDoc) and at most parsedDocsLimit of them, a default
-// batch, which kept the peak RSS within the noise of not holding any.
+// batch, which kept the peak RSS of `kotabench ingest` within the noise of
+// not holding any.
 const (
 	parsedContentLimit = 1 << 20
 	parsedDocsLimit    = 1 << 10

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kotadb/kotadb/ingest"
+	"github.com/kotadb/kotadb/internal/testcorpus"
 	"github.com/kotadb/kotadb/store"
 )
 
@@ -96,7 +97,7 @@ func TestParsedMatchesStoreCorpus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("parses 885 files twice; skipped with -short")
 	}
-	dir := corpusDir(t, "dwarves-brain")
+	dir := testcorpus.Dir(t, "dwarves-brain")
 	db := openTestDB(t)
 	sum, got := indexParsed(t, db, dir, "brain")
 	if len(got) != sum.Added {

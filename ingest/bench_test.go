@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/kotadb/kotadb/internal/cputime"
+	"github.com/kotadb/kotadb/internal/testcorpus"
 	"github.com/kotadb/kotadb/store"
 )
 
@@ -27,11 +29,11 @@ func BenchmarkColdIngestSync(b *testing.B) {
 }
 
 func benchColdIngest(b *testing.B, name string, noSync bool) {
-	dir := corpusDir(b, name)
+	dir := testcorpus.Dir(b, name)
 	files, size := folderSize(b, dir)
 	b.SetBytes(size)
 	var dbSize int64
-	cpu := processCPUTime()
+	cpu := cputime.Process()
 	for b.Loop() {
 		path := filepath.Join(b.TempDir(), "kota.db")
 		st, err := store.Open(path, &store.Options{NoSync: noSync})
@@ -50,7 +52,7 @@ func benchColdIngest(b *testing.B, name string, noSync bool) {
 		}
 		dbSize = fi.Size()
 	}
-	cpu = processCPUTime() - cpu
+	cpu = cputime.Process() - cpu
 	b.ReportMetric(float64(files)*float64(b.N)/b.Elapsed().Seconds(), "docs/s")
 	b.ReportMetric(float64(dbSize)/float64(size), "db/raw")
 	if cpu > 0 {
@@ -66,7 +68,7 @@ func benchColdIngest(b *testing.B, name string, noSync bool) {
 func BenchmarkPipelineWithoutStore(b *testing.B) {
 	for _, name := range []string{"dwarves-brain", "opentelemetry-docs"} {
 		b.Run(name, func(b *testing.B) {
-			dir := corpusDir(b, name)
+			dir := testcorpus.Dir(b, name)
 			files, size := folderSize(b, dir)
 			b.SetBytes(size)
 			proc := &processor{collection: "c", prior: map[string]store.FileState{}, maxSize: DefaultMaxSize,

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kotadb/kotadb/internal/testcorpus"
 	"github.com/kotadb/kotadb/store"
 )
 
@@ -120,7 +121,7 @@ func TestCrashRecovery(t *testing.T) {
 	}
 
 	// The real vault, when it is there.
-	if dir, err := findCorpus("dwarves-brain"); err == nil {
+	if dir, err := testcorpus.Find("dwarves-brain"); err == nil {
 		want := map[string][]byte{}
 		for rel := range onDisk(t, dir) {
 			data, err := os.ReadFile(filepath.Join(dir, rel))

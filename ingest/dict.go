@@ -16,7 +16,8 @@ import (
 // sampleBudget: the files' starts up to 512 KiB. Measured on the test
 // corpora (blob bytes against the raw files), 2 MiB gives 0.465
 // (dwarves-brain) and 0.375 (opentelemetry-docs), 512 KiB 0.468 and 0.380,
-// at a quarter of the training time and of the files read twice. Only
+// training on a quarter of the bytes and reading a quarter of the files
+// twice. Only
 // contents are sampled: documents are not stored (they derive from the
 // content), so there is no metadata to learn.
 const (

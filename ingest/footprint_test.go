@@ -8,6 +8,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/kotadb/kotadb/internal/testcorpus"
 	"github.com/kotadb/kotadb/store"
 )
 
@@ -21,7 +22,7 @@ func TestIngestFootprint(t *testing.T) {
 	}
 	for _, name := range []string{"dwarves-brain", "opentelemetry-docs"} {
 		t.Run(name, func(t *testing.T) {
-			dir := corpusDir(t, name)
+			dir := testcorpus.Dir(t, name)
 			_, raw := folderSize(t, dir)
 			path := filepath.Join(t.TempDir(), "kotadb.db")
 			st, err := store.Open(path, &store.Options{NoSync: true})

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,41 +15,6 @@ import (
 	"github.com/kotadb/kotadb/parse"
 	"github.com/kotadb/kotadb/store"
 )
-
-// findCorpus returns the data folder of a shared test corpus, which lives
-// beside the repository: ../shared/corpus/<name>/data from the directory
-// holding go.mod.
-func findCorpus(name string) (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("corpus %s: no go.mod above the test directory", name)
-		}
-		dir = parent
-	}
-	data := filepath.Join(dir, "..", "shared", "corpus", name, "data")
-	if _, err := os.Stat(data); err != nil {
-		return "", fmt.Errorf("corpus %s is not available (it lives outside the repository): %w", name, err)
-	}
-	return data, nil
-}
-
-// corpusDir returns the data folder of a shared corpus or skips the test.
-func corpusDir(tb testing.TB, name string) string {
-	tb.Helper()
-	dir, err := findCorpus(name)
-	if err != nil {
-		tb.Skip(err)
-	}
-	return dir
-}
 
 // past is the mtime test files get: older than the racy window, so their
 // stat is trusted on the next run (as for any file not written just now).

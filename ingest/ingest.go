@@ -32,7 +32,8 @@ import (
 // Defaults for Options. A batch is one transaction: larger ones commit
 // (and fsync) less often and leave less copy-on-write garbage in the file;
 // 1024 files instead of 512 made the test vault's database 0.67 of its
-// bytes instead of 0.72, as fast.
+// bytes instead of 0.72, as fast (db/raw and docs/s of
+// go test ./ingest -run '^$' -bench 'ColdIngest$').
 const (
 	DefaultMaxSize    = 10 << 20
 	DefaultBatchDocs  = 1024

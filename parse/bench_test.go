@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/kotadb/kotadb/errs"
+	"github.com/kotadb/kotadb/internal/cputime"
+	"github.com/kotadb/kotadb/internal/testcorpus"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/text"
 	"go.abhg.dev/goldmark/wikilink"
@@ -21,11 +23,11 @@ func corpusBytes(files []corpusFile) int64 {
 }
 
 func benchmarkParse(b *testing.B, corpus string) {
-	files := loadCorpus(b, corpusDir(b, corpus))
+	files := loadCorpus(b, testcorpus.Dir(b, corpus))
 	total := corpusBytes(files)
 	b.SetBytes(total)
 	b.ReportAllocs()
-	cpuStart := processCPUTime()
+	cpuStart := cputime.Process()
 	for b.Loop() {
 		for _, f := range files {
 			if _, err := Parse(f.info, f.content); err != nil && !errors.Is(err, errs.ErrBinary) {
@@ -46,11 +48,11 @@ func BenchmarkParseOtel(b *testing.B)    { benchmarkParse(b, "opentelemetry-docs
 func BenchmarkGoldmarkAST(b *testing.B) {
 	for _, corpus := range []string{"dwarves-brain", "opentelemetry-docs"} {
 		b.Run(corpus, func(b *testing.B) {
-			files := loadCorpus(b, corpusDir(b, corpus))
+			files := loadCorpus(b, testcorpus.Dir(b, corpus))
 			total := corpusBytes(files)
 			md := goldmark.New(goldmark.WithExtensions(&wikilink.Extender{}))
 			b.SetBytes(total)
-			cpuStart := processCPUTime()
+			cpuStart := cputime.Process()
 			for b.Loop() {
 				for _, f := range files {
 					md.Parser().Parse(text.NewReader(f.content))
@@ -63,10 +65,10 @@ func BenchmarkGoldmarkAST(b *testing.B) {
 }
 
 func BenchmarkCountWords(b *testing.B) {
-	files := loadCorpus(b, corpusDir(b, "dwarves-brain"))
+	files := loadCorpus(b, testcorpus.Dir(b, "dwarves-brain"))
 	total := corpusBytes(files)
 	b.SetBytes(total)
-	cpuStart := processCPUTime()
+	cpuStart := cputime.Process()
 	for b.Loop() {
 		for _, f := range files {
 			countWords(f.content)
@@ -83,7 +85,7 @@ func reportDocs(b *testing.B, docsPerOp int) {
 // included) since start. The machine is shared, so wall-clock figures
 // swing with other load; CPU time is steadier.
 func reportCPU(b *testing.B, start time.Duration, bytesPerOp int64, docsPerOp int) {
-	cpu := processCPUTime() - start
+	cpu := cputime.Process() - start
 	if start == 0 || cpu <= 0 {
 		return // CPU time is not available on this platform
 	}

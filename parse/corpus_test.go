@@ -11,33 +11,8 @@ import (
 	"time"
 
 	"github.com/kotadb/kotadb/errs"
+	"github.com/kotadb/kotadb/internal/testcorpus"
 )
-
-// corpusDir returns the shared test corpus named name ("dwarves-brain",
-// "opentelemetry-docs"): ../shared/corpus/<name>/data next to the repository
-// root. It skips the test when the corpus is not there.
-func corpusDir(tb testing.TB, name string) string {
-	tb.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			tb.Skip("repository root (go.mod) not found; cannot locate the shared corpus")
-		}
-		dir = parent
-	}
-	data := filepath.Join(dir, "..", "shared", "corpus", name, "data")
-	if _, err := os.Stat(data); err != nil {
-		tb.Skipf("corpus %s not present at %s (see the corpus README); skipping", name, data)
-	}
-	return data
-}
 
 // corpusFile is one file of a corpus, read into memory.
 type corpusFile struct {
@@ -146,7 +121,7 @@ func (st corpusStats) log(t *testing.T) {
 // is "<% tp.file.creation_date() %>", which is not a date until Obsidian
 // fills it in.
 func TestCorpusDwarves(t *testing.T) {
-	files := loadCorpus(t, corpusDir(t, "dwarves-brain"))
+	files := loadCorpus(t, testcorpus.Dir(t, "dwarves-brain"))
 	st := parseCorpus(t, files)
 	st.log(t)
 	if st.files != 885 || st.binary != 0 {
@@ -177,7 +152,7 @@ func TestCorpusDwarves(t *testing.T) {
 // frontmatter values. Hugo has no tags here; the few found are inline
 // "#channel" mentions, which are tags by Obsidian's rules.
 func TestCorpusOtel(t *testing.T) {
-	files := loadCorpus(t, corpusDir(t, "opentelemetry-docs"))
+	files := loadCorpus(t, testcorpus.Dir(t, "opentelemetry-docs"))
 	st := parseCorpus(t, files)
 	st.log(t)
 	if st.files != 1812 || st.binary != 0 {

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/kotadb/kotadb/internal/testcorpus"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -39,7 +41,7 @@ var goldenCorpusFiles = []struct{ corpus, path string }{
 func TestGoldenCorpus(t *testing.T) {
 	for _, f := range goldenCorpusFiles {
 		t.Run(f.path, func(t *testing.T) {
-			dir := corpusDir(t, f.corpus)
+			dir := testcorpus.Dir(t, f.corpus)
 			content, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f.path)))
 			if err != nil {
 				t.Fatalf("corpus file missing (has the corpus changed?): %v", err)

@@ -1,7 +1,8 @@
-// Package query is kotadb's one query model: the AST every front end (CLI,
-// HTTP API, MCP, REPL) builds, its versioned JSON form, the search-box
-// language KQL that compiles to it, and the planner/executor that runs it
-// against the indices through the Catalog interface.
+// Package query is kotadb's one query model: the AST every front end (the
+// CLI; later an HTTP API, MCP, a REPL) builds, its versioned JSON form,
+// the search-box language KQL that compiles to it, and the
+// planner/executor that runs it against the indices through the Catalog
+// interface.
 //
 // A Query is a filter (Where) plus sort, paging, projection and aggregates.
 // Where is a tree of Expr nodes: And/Or/Not over leaves for text, tags,

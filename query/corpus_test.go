@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/kotadb/kotadb/index/graph/graphtest"
+	"github.com/kotadb/kotadb/internal/testcorpus"
 	"github.com/kotadb/kotadb/query/memcat"
 )
 
@@ -23,7 +24,7 @@ func TestCorpusQueries(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			f, err := os.Open(filepath.Join(graphtest.CorpusDir(t, name), "..", "queries.tsv"))
+			f, err := os.Open(filepath.Join(testcorpus.Dir(t, name), "..", "queries.tsv"))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kotadb/kotadb/errs"
+	"github.com/kotadb/kotadb/internal/testcorpus"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
@@ -78,33 +79,11 @@ func put(key, value string) Write {
 	return Write{Op: OpPut, Key: key, Value: []byte(value)}
 }
 
-// repoRoot finds the directory holding go.mod.
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-}
-
 // corpusFiles returns the markdown files of a shared test corpus, sorted by
 // path, or skips the test when the corpus is not on this machine.
 func corpusFiles(t testing.TB, name string) (paths []string, data [][]byte) {
 	t.Helper()
-	dir := filepath.Join(repoRoot(t), "..", "shared", "corpus", name, "data")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("corpus %s not found at %s (it lives beside the repository, in ../shared/corpus): %v", name, dir, err)
-	}
+	dir := testcorpus.Dir(t, name)
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || filepath.Ext(p) != ".md" {
 			return err

@@ -58,11 +58,7 @@ func (c *getCommand) Run(_ context.Context, args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if cerr := db.Close(); err == nil {
-			err = cerr
-		}
-	}()
+	defer closeDB(db, &err)
 
 	// The store's errors name the key and the version asked for.
 	var e kotadb.Entry

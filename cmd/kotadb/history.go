@@ -25,11 +25,7 @@ func (c *historyCommand) Run(_ context.Context, args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if cerr := db.Close(); err == nil {
-			err = cerr
-		}
-	}()
+	defer closeDB(db, &err)
 	versions, err := db.History(key)
 	if err != nil {
 		return fmt.Errorf("history %s: %w", key, err)

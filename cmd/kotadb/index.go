@@ -50,11 +50,7 @@ func (c *indexCommand) Run(ctx context.Context, args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if cerr := db.Close(); err == nil {
-			err = cerr
-		}
-	}()
+	defer closeDB(db, &err)
 	opts := kotadb.IndexOptions{Name: c.name, MaxSize: maxSize, Author: "fs"}
 	if c.g.stderrIsTerminal {
 		opts.Progress = ingest.NewProgressBar(c.g.stderr)

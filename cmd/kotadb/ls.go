@@ -39,11 +39,7 @@ func (c *lsCommand) Run(_ context.Context, args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if cerr := db.Close(); err == nil {
-			err = cerr
-		}
-	}()
+	defer closeDB(db, &err)
 
 	if c.g.json {
 		items := []lsJSON{} // [] rather than null when nothing matches

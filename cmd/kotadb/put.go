@@ -26,7 +26,7 @@ func (c *putCommand) Run(_ context.Context, args []string) (err error) {
 		return err
 	}
 	key := args[0]
-	value, input, err := c.readValue(args[1])
+	value, input, err := readInput("put", args[1], c.g.stdin)
 	if err != nil {
 		return err
 	}
@@ -34,11 +34,7 @@ func (c *putCommand) Run(_ context.Context, args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if cerr := db.Close(); err == nil {
-			err = cerr
-		}
-	}()
+	defer closeDB(db, &err)
 
 	before := db.Store().LastSeq()
 	v, err := db.Put(key, value, "cli")
@@ -59,11 +55,6 @@ func (c *putCommand) Run(_ context.Context, args []string) (err error) {
 	}
 	_, err = fmt.Fprintf(c.g.stderr, "stored %s at seq %d (%d bytes)\n", key, v.Seq, v.Size)
 	return err
-}
-
-// readValue returns the value and a name for it in error messages.
-func (c *putCommand) readValue(arg string) (value []byte, input string, err error) {
-	return readInput("put", arg, c.g.stdin)
 }
 
 // readInput reads a command argument given inline, as @FILE, or as - for

@@ -42,11 +42,7 @@ func (c *queryCommand) Run(ctx context.Context, args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if cerr := db.Close(); err == nil {
-			err = cerr
-		}
-	}()
+	defer closeDB(db, &err)
 	res, err := db.Query(ctx, q, nil)
 	if err != nil {
 		return err

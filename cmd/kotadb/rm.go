@@ -23,11 +23,7 @@ func (c *rmCommand) Run(_ context.Context, args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if cerr := db.Close(); err == nil {
-			err = cerr
-		}
-	}()
+	defer closeDB(db, &err)
 	v, err := db.Delete(args[0], "cli")
 	if err != nil {
 		return err

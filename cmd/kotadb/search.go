@@ -62,11 +62,7 @@ func (c *searchCommand) Run(ctx context.Context, args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if cerr := db.Close(); err == nil {
-			err = cerr
-		}
-	}()
+	defer closeDB(db, &err)
 	res, err := db.Search(ctx, strings.Join(args, " "), c.opts)
 	if err != nil {
 		return err

@@ -24,11 +24,7 @@ func (c *statsCommand) Run(_ context.Context, args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if cerr := db.Close(); err == nil {
-			err = cerr
-		}
-	}()
+	defer closeDB(db, &err)
 	st, err := db.Stats()
 	if err != nil {
 		return err

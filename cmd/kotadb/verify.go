@@ -36,11 +36,7 @@ func (c *verifyCommand) Run(ctx context.Context, args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if cerr := db.Close(); err == nil {
-			err = cerr
-		}
-	}()
+	defer closeDB(db, &err)
 	r, err := db.Verify(ctx)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kotadb/kotadb/internal/cputime"
 	"github.com/kotadb/kotadb/internal/vfs"
 )
 
@@ -166,11 +167,11 @@ func BenchmarkOpenFirstAnswer(b *testing.B) {
 // op mostly measures the neighbours; CPU time per op is what the code costs.
 type cpuTimer struct{ start time.Duration }
 
-func startCPUTimer() cpuTimer { return cpuTimer{processCPU()} }
+func startCPUTimer() cpuTimer { return cpuTimer{cputime.Process()} }
 
 // report adds the cpu-ns/op metric for n ops (where the platform tells).
 func (c cpuTimer) report(b *testing.B, n int) {
 	if n > 0 && c.start > 0 {
-		b.ReportMetric(float64(processCPU()-c.start)/float64(n), "cpu-ns/op")
+		b.ReportMetric(float64(cputime.Process()-c.start)/float64(n), "cpu-ns/op")
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/kotadb/kotadb/index"
 	"github.com/kotadb/kotadb/query"
 	"github.com/kotadb/kotadb/query/memcat"
+	"github.com/kotadb/kotadb/query/querytest"
 )
 
 // catScenario is an index in real use: documents flushed to segments (one
@@ -236,11 +237,11 @@ func checkCatRandom(t *testing.T, s *catScenario, n int, seed uint64, controlled
 	case len(pool) < 160:
 		t.Fatalf("only %d of 200 text clauses agree with memcat:\n%s", len(pool), strings.Join(differ, "\n"))
 	}
-	g := newCatQueryGen(r, s.live, pool)
+	g := querytest.New(r, s.live, pool)
 	nonEmpty, withText, ordered := 0, 0, 0
 	for i := range n {
 		text := i%2 == 1
-		q := g.query(text)
+		q := g.Query(text)
 		if text {
 			withoutScores(q)
 			withText++

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kotadb/kotadb/index"
 	"github.com/kotadb/kotadb/index/analysis"
+	"github.com/kotadb/kotadb/internal/testcorpus"
 )
 
 // corpusLimit bounds how many files of each corpus the oracle tests index:
@@ -105,7 +106,7 @@ type corpusQuery struct {
 }
 
 func loadQueries(t testing.TB, name string) []corpusQuery {
-	f, err := os.Open(filepath.Join(corpusDir(t, name), "..", "queries.tsv"))
+	f, err := os.Open(filepath.Join(testcorpus.Dir(t, name), "..", "queries.tsv"))
 	if err != nil {
 		t.Fatal(err)
 	}

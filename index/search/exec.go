@@ -113,38 +113,28 @@ func putExecutor(e *executor) {
 // bitset returns a cleared bitset for docs below limit, valid until the
 // executor goes back to the pool.
 func (e *executor) bitset(limit uint32) []uint64 {
-	n := int(limit+63) / 64
-	if e.nbits < len(e.bitsets) && cap(e.bitsets[e.nbits]) >= n {
-		b := e.bitsets[e.nbits][:n]
-		clear(b)
-		e.nbits++
-		return b
-	}
-	b := make([]uint64, n)
-	if e.nbits < len(e.bitsets) {
-		e.bitsets[e.nbits] = b
-	} else {
-		e.bitsets = append(e.bitsets, b)
-	}
-	e.nbits++
-	return b
+	return reuseBuf(&e.bitsets, &e.nbits, int(limit+63)/64)
 }
 
 // floatBuf returns a zeroed []float64 of length n, like bitset.
-func (e *executor) floatBuf(n int) []float64 {
-	if e.nfloats < len(e.floats) && cap(e.floats[e.nfloats]) >= n {
-		b := e.floats[e.nfloats][:n]
+func (e *executor) floatBuf(n int) []float64 { return reuseBuf(&e.floats, &e.nfloats, n) }
+
+// reuseBuf returns a zeroed slice of length n: the next of bufs (*used of
+// them are in use) if it is large enough, else a new one that replaces it.
+func reuseBuf[T any](bufs *[][]T, used *int, n int) []T {
+	i := *used
+	*used++
+	if i < len(*bufs) && cap((*bufs)[i]) >= n {
+		b := (*bufs)[i][:n]
 		clear(b)
-		e.nfloats++
 		return b
 	}
-	b := make([]float64, n)
-	if e.nfloats < len(e.floats) {
-		e.floats[e.nfloats] = b
+	b := make([]T, n)
+	if i < len(*bufs) {
+		(*bufs)[i] = b
 	} else {
-		e.floats = append(e.floats, b)
+		*bufs = append(*bufs, b)
 	}
-	e.nfloats++
 	return b
 }
 

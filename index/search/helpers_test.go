@@ -14,38 +14,15 @@ import (
 	"time"
 
 	"github.com/kotadb/kotadb/index"
+	"github.com/kotadb/kotadb/internal/testcorpus"
 	"github.com/kotadb/kotadb/internal/vfs"
 )
-
-// corpusDir returns the data folder of a shared corpus, or skips the test.
-func corpusDir(t testing.TB, name string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root (go.mod) not found")
-		}
-		dir = parent
-	}
-	data := filepath.Join(dir, "..", "shared", "corpus", name, "data")
-	if _, err := os.Stat(data); err != nil {
-		t.Skipf("corpus %s not found at %s (the shared corpora sit beside the repository)", name, data)
-	}
-	return data
-}
 
 // loadCorpus reads up to max markdown files of a corpus as documents, in
 // path order (max <= 0: all).
 func loadCorpus(t testing.TB, name string, max int) []*index.Doc {
 	t.Helper()
-	root := corpusDir(t, name)
+	root := testcorpus.Dir(t, name)
 	var paths []string
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {

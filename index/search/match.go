@@ -410,18 +410,15 @@ const manyCursors = 8
 // walked once and its contribution to each doc's tf~ added into a dense
 // per-doc array (tf~ is linear in the frequencies).
 type accumMatcher struct {
-	tfn       []float64 // tf~ per doc
-	has       []uint64  // docs with a match
-	exactBits []uint64  // docs with an uncorrected match
-	limit     uint32
-	idf       float64
-	sc        *fieldScorer
-	d         uint32
-	n         int
+	bitsMatcher           // docs with a match
+	tfn         []float64 // tf~ per doc
+	exactBits   []uint64  // docs with an uncorrected match
+	idf         float64
+	sc          *fieldScorer
 }
 
 func (e *executor) newAccumMatcher(cur []termCursor, mask uint8, limit uint32, idf float64, sc *fieldScorer) *accumMatcher {
-	m := &accumMatcher{tfn: e.floatBuf(int(limit)), has: e.bitset(limit), exactBits: e.bitset(limit), limit: limit, idf: idf, sc: sc}
+	m := &accumMatcher{bitsMatcher: bitsMatcher{bits: e.bitset(limit), limit: limit}, tfn: e.floatBuf(int(limit)), exactBits: e.bitset(limit), idf: idf, sc: sc}
 	for i := range cur {
 		tc := &cur[i]
 		for c := &tc.c; c.doc != noDoc; c.next() {
@@ -429,7 +426,7 @@ func (e *executor) newAccumMatcher(cur []termCursor, mask uint8, limit uint32, i
 			if fm == 0 || c.doc >= limit {
 				continue
 			}
-			if setBit(m.has, c.doc) {
+			if setBit(m.bits, c.doc) {
 				m.n++
 			}
 			if !tc.corrected {
@@ -444,28 +441,6 @@ func (e *executor) newAccumMatcher(cur []termCursor, mask uint8, limit uint32, i
 	}
 	m.d = m.from(0)
 	return m
-}
-
-func (m *accumMatcher) from(d uint32) uint32 {
-	b := bitsMatcher{bits: m.has, limit: m.limit}
-	return b.from(d)
-}
-
-func (m *accumMatcher) doc() uint32 { return m.d }
-func (m *accumMatcher) cost() int   { return m.n }
-
-func (m *accumMatcher) next() uint32 {
-	if m.d != noDoc {
-		m.d = m.from(m.d + 1)
-	}
-	return m.d
-}
-
-func (m *accumMatcher) advance(target uint32) uint32 {
-	if m.d < target {
-		m.d = m.from(target)
-	}
-	return m.d
 }
 
 func (m *accumMatcher) score() float64 {

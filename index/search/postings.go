@@ -509,41 +509,58 @@ func skipVarints(buf []byte, off int, n uint64) (int, bool) {
 // positions decodes the current doc's positions in field f into buf.
 func (c *textCursor) positions(f int, buf []uint32) []uint32 {
 	buf = buf[:0]
-	if c.mask&(1<<f) == 0 {
-		return buf
-	}
-	p := c.pos
-	end := len(p)
-	if c.v1 {
-		end = c.posOff + c.posLen
-	}
-	off := c.posStart()
-	skip := uint64(0)
-	for g := 0; g < f; g++ {
-		if c.mask&(1<<g) != 0 {
-			skip += uint64(c.tf[g])
-		}
-	}
-	off, ok := skipVarints(p[:end], off, skip)
+	p, off, ok := c.fieldPositions(f)
 	if !ok {
-		c.bad = true
 		return buf
 	}
-	buf, ok = decodePositions(p[:end], off, int(c.tf[f]), buf)
+	buf, ok = decodePositions(p, off, int(c.tf[f]), buf)
 	if !ok {
 		c.bad = true
 	}
 	return buf
 }
 
+// fieldPositions returns the current doc's position stream and the offset
+// of its positions in field f; false if it has none there, or on malformed
+// bytes (which set bad).
+func (c *textCursor) fieldPositions(f int) ([]byte, int, bool) {
+	if c.mask&(1<<f) == 0 {
+		return nil, 0, false
+	}
+	end := len(c.pos)
+	if c.v1 {
+		end = c.posOff + c.posLen
+	}
+	skip := uint64(0)
+	for g := 0; g < f; g++ {
+		if c.mask&(1<<g) != 0 {
+			skip += uint64(c.tf[g])
+		}
+	}
+	off, ok := skipVarints(c.pos[:end], c.posStart(), skip)
+	if !ok {
+		c.bad = true
+		return nil, 0, false
+	}
+	return c.pos[:end], off, true
+}
+
 // decodePositions appends the n positions coded as uvarint deltas (the
-// first from 0) at off of p to buf; false on malformed bytes. Positions
-// are the bulk of what phrase verification reads: one- and two-byte
-// deltas, by far the commonest, are decoded inline.
+// first from 0) at off of p to buf; false on malformed bytes.
 func decodePositions(p []byte, off, n int, buf []uint32) ([]uint32, bool) {
 	buf = slices.Grow(buf, n)
-	out := buf[len(buf) : len(buf)+n]
-	cur := uint64(0)
+	if _, _, ok := decodeDeltas(p, off, 0, buf[len(buf):len(buf)+n]); !ok {
+		return buf, false
+	}
+	return buf[:len(buf)+n], true
+}
+
+// decodeDeltas fills out with the positions coded as uvarint deltas from
+// cur at off of p and returns the offset and position after them; false on
+// malformed bytes or a position past 2^32-1. Positions are the bulk of
+// what phrase verification reads: one- and two-byte deltas, by far the
+// commonest, are decoded inline.
+func decodeDeltas(p []byte, off int, cur uint64, out []uint32) (int, uint64, bool) {
 	for k := range out {
 		var d uint64
 		if off+1 < len(p) {
@@ -556,24 +573,24 @@ func decodePositions(p []byte, off, n int, buf []uint32) ([]uint32, bool) {
 			} else {
 				v, m := binary.Uvarint(p[off:])
 				if m <= 0 {
-					return buf, false
+					return off, cur, false
 				}
 				d, off = v, off+m
 			}
 		} else {
 			v, m := binary.Uvarint(p[min(off, len(p)):])
 			if m <= 0 {
-				return buf, false
+				return off, cur, false
 			}
 			d, off = v, off+m
 		}
 		cur += d
 		if cur > math.MaxUint32 {
-			return buf, false
+			return off, cur, false
 		}
 		out[k] = uint32(cur)
 	}
-	return buf[:len(buf)+n], true
+	return off, cur, true
 }
 
 // posIter streams the current doc's positions in one field. It decodes
@@ -601,26 +618,9 @@ const (
 // posIter points it at the current doc's positions in field f.
 func (c *textCursor) posIter(f int, it *posIter) {
 	it.p, it.off, it.left, it.cur, it.bad, it.i, it.n = nil, 0, 0, 0, false, 0, 0
-	if c.mask&(1<<f) == 0 {
-		return
+	if p, off, ok := c.fieldPositions(f); ok {
+		it.p, it.off, it.left = p, off, c.tf[f]
 	}
-	end := len(c.pos)
-	if c.v1 {
-		end = c.posOff + c.posLen
-	}
-	off := c.posStart()
-	skip := uint64(0)
-	for g := 0; g < f; g++ {
-		if c.mask&(1<<g) != 0 {
-			skip += uint64(c.tf[g])
-		}
-	}
-	off, ok := skipVarints(c.pos[:end], off, skip)
-	if !ok {
-		c.bad = true
-		return
-	}
-	it.p, it.off, it.left = c.pos[:end], off, c.tf[f]
 }
 
 // next returns the next position; false at the end (or on malformed bytes,
@@ -645,35 +645,9 @@ func (it *posIter) fill() bool {
 	if n == 0 {
 		return false
 	}
-	p, off, cur := it.p, it.off, uint64(it.cur)
-	for k := range n {
-		var d uint64
-		if off+1 < len(p) {
-			if b := p[off]; b < 0x80 {
-				d = uint64(b)
-				off++
-			} else if b2 := p[off+1]; b2 < 0x80 {
-				d = uint64(b&0x7f) | uint64(b2)<<7
-				off += 2
-			} else {
-				v, m := binary.Uvarint(p[off:])
-				if m <= 0 {
-					return it.fail()
-				}
-				d, off = v, off+m
-			}
-		} else {
-			v, m := binary.Uvarint(p[min(off, len(p)):])
-			if m <= 0 {
-				return it.fail()
-			}
-			d, off = v, off+m
-		}
-		cur += d
-		if cur > math.MaxUint32 {
-			return it.fail()
-		}
-		it.buf[k] = uint32(cur)
+	off, cur, ok := decodeDeltas(it.p, it.off, uint64(it.cur), it.buf[:n])
+	if !ok {
+		return it.fail()
 	}
 	it.off, it.cur, it.left = off, uint32(cur), it.left-uint32(n)
 	it.i, it.n = 0, n

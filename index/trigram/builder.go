@@ -269,11 +269,6 @@ func (b *Builder) WriteTo(w io.Writer) (int64, error) {
 			}
 		}
 	}
-	for _, part := range []int{len(universe), len(table), postLen} {
-		if uint64(part) > 1<<32-1 {
-			return 0, fmt.Errorf("trigram: section part of %d bytes exceeds the format's 4 GiB limit", part)
-		}
-	}
 	var scratch []uint32
 	var bitset []byte
 	lists := func(fn func([]byte) error) error {
@@ -296,14 +291,28 @@ func (b *Builder) WriteTo(w io.Writer) (int64, error) {
 		return nil
 	}
 
+	return writeSectionParts(w, numDocs, uint32(len(order)), uint32(b.docs.GetCardinality()), universe, blocks, table, postLen, lists)
+}
+
+// writeSectionParts writes a section (format in reader.go) to w: the header,
+// whose checksum covers everything after it, then universe, blocks and
+// table, then the postLen bytes of lists, which lists passes to its
+// function in key order each time it is called (once for the checksum,
+// once to write them).
+func writeSectionParts(w io.Writer, numDocs, numTrigrams, numIndexed uint32, universe, blocks, table []byte, postLen int, lists func(func([]byte) error) error) (int64, error) {
+	for _, part := range []int{len(universe), len(table), postLen} {
+		if uint64(part) > 1<<32-1 {
+			return 0, fmt.Errorf("trigram: section part of %d bytes exceeds the format's 4 GiB limit", part)
+		}
+	}
 	hdr := make([]byte, headerSize)
 	copy(hdr, magic)
 	le := binary.LittleEndian
 	le.PutUint32(hdr[4:], formatVersion)
 	le.PutUint32(hdr[12:], numDocs)
-	le.PutUint32(hdr[16:], uint32(len(order)))
-	le.PutUint32(hdr[20:], uint32(nBlocks))
-	le.PutUint32(hdr[24:], uint32(b.docs.GetCardinality()))
+	le.PutUint32(hdr[16:], numTrigrams)
+	le.PutUint32(hdr[20:], uint32(len(blocks)/blockHdrSize))
+	le.PutUint32(hdr[24:], numIndexed)
 	le.PutUint32(hdr[28:], uint32(len(universe)))
 	le.PutUint32(hdr[32:], uint32(len(table)))
 	le.PutUint32(hdr[36:], uint32(postLen))
@@ -311,12 +320,17 @@ func (b *Builder) WriteTo(w io.Writer) (int64, error) {
 	for _, part := range [][]byte{universe, blocks, table} {
 		crc = crc32.Update(crc, castagnoli, part)
 	}
-	lists(func(p []byte) error { crc = crc32.Update(crc, castagnoli, p); return nil })
+	if err := lists(func(p []byte) error {
+		crc = crc32.Update(crc, castagnoli, p)
+		return nil
+	}); err != nil {
+		return 0, err
+	}
 	le.PutUint32(hdr[8:], crc)
 
 	var total int64
-	write := func(part []byte) error {
-		n, err := w.Write(part)
+	write := func(p []byte) error {
+		n, err := w.Write(p)
 		total += int64(n)
 		if err != nil {
 			return fmt.Errorf("trigram: writing section: %w", err)
@@ -330,6 +344,9 @@ func (b *Builder) WriteTo(w io.Writer) (int64, error) {
 	}
 	if err := lists(write); err != nil {
 		return total, err
+	}
+	if want := int64(headerSize + len(universe) + len(blocks) + len(table) + postLen); total != want {
+		return total, fmt.Errorf("trigram: wrote a section of %d bytes, measured %d", total, want)
 	}
 	return total, nil
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/kotadb/kotadb/internal/testcorpus"
 )
 
 // testCorpus is one of the shared real corpora, loaded once per test binary.
@@ -38,16 +40,10 @@ func loadCorpus(tb testing.TB, name string) *testCorpus {
 	if c, ok := corpusCache.Load(name); ok {
 		return c.(*testCorpus)
 	}
-	root, err := repoRoot()
-	if err != nil {
-		tb.Skipf("corpus %s: cannot find the repository root: %v", name, err)
-	}
-	dir := filepath.Join(root, "..", "shared", "corpus", name)
-	if _, err := os.Stat(filepath.Join(dir, "data")); err != nil {
-		tb.Skipf("corpus %s not present at %s (tests over real data skipped): %v", name, dir, err)
-	}
+	data := testcorpus.Dir(tb, name)
+	dir := filepath.Dir(data) // the corpus folder, with queries.tsv
 	c := &testCorpus{name: name}
-	err = filepath.WalkDir(filepath.Join(dir, "data"), func(p string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(data, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".md") {
 			return err
 		}
@@ -102,23 +98,6 @@ func (c *testCorpus) substringQueries() []string {
 		}
 	}
 	return out
-}
-
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", os.ErrNotExist
-		}
-		dir = parent
-	}
 }
 
 // build indexes the corpus with document numbers in path order.

@@ -3,7 +3,6 @@ package trigram
 import (
 	"encoding/binary"
 	"fmt"
-	"hash/crc32"
 	"io"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -73,58 +72,7 @@ func Merge(w io.Writer, srcs []*Reader, bases []uint32, numDocs uint32) (int64, 
 		return 0, err
 	}
 	flushBlock()
-	for _, part := range []int{len(universe), len(table), postLen} {
-		if uint64(part) > 1<<32-1 {
-			return 0, fmt.Errorf("trigram: section part of %d bytes exceeds the format's 4 GiB limit", part)
-		}
-	}
-
-	hdr := make([]byte, headerSize)
-	copy(hdr, magic)
-	le := binary.LittleEndian
-	le.PutUint32(hdr[4:], formatVersion)
-	le.PutUint32(hdr[12:], numDocs)
-	le.PutUint32(hdr[16:], uint32(n))
-	le.PutUint32(hdr[20:], uint32(len(blocks)/blockHdrSize))
-	le.PutUint32(hdr[24:], uint32(all.GetCardinality()))
-	le.PutUint32(hdr[28:], uint32(len(universe)))
-	le.PutUint32(hdr[32:], uint32(len(table)))
-	le.PutUint32(hdr[36:], uint32(postLen))
-	crc := crc32.Update(0, castagnoli, hdr[12:])
-	for _, part := range [][]byte{universe, blocks, table} {
-		crc = crc32.Update(crc, castagnoli, part)
-	}
-	// Pass 2: the lists' checksum.
-	if err := m.lists(func(list []byte) error {
-		crc = crc32.Update(crc, castagnoli, list)
-		return nil
-	}); err != nil {
-		return 0, err
-	}
-	le.PutUint32(hdr[8:], crc)
-
-	// Pass 3: write.
-	var total int64
-	write := func(p []byte) error {
-		k, err := w.Write(p)
-		total += int64(k)
-		if err != nil {
-			return fmt.Errorf("trigram: writing section: %w", err)
-		}
-		return nil
-	}
-	for _, part := range [][]byte{hdr, universe, blocks, table} {
-		if err := write(part); err != nil {
-			return total, err
-		}
-	}
-	if err := m.lists(write); err != nil {
-		return total, err
-	}
-	if total != int64(headerSize+len(universe)+len(blocks)+len(table)+postLen) {
-		return total, fmt.Errorf("trigram: merge wrote %d bytes of lists, measured %d", total, postLen)
-	}
-	return total, nil
+	return writeSectionParts(w, numDocs, uint32(n), uint32(all.GetCardinality()), universe, blocks, table, postLen, m.lists)
 }
 
 // merger walks the merged lists of several sources in key order.

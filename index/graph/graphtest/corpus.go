@@ -14,33 +14,9 @@ import (
 
 	"github.com/kotadb/kotadb/errs"
 	"github.com/kotadb/kotadb/index"
+	"github.com/kotadb/kotadb/internal/testcorpus"
 	"github.com/kotadb/kotadb/parse"
 )
-
-// CorpusDir returns ../shared/corpus/<name>/data relative to the repository
-// root (the folder holding go.mod), or skips the test when it is absent.
-func CorpusDir(tb testing.TB, name string) string {
-	tb.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			tb.Skip("corpus: no go.mod above the working directory")
-		}
-		dir = parent
-	}
-	data := filepath.Join(dir, "..", "shared", "corpus", name, "data")
-	if _, err := os.Stat(data); err != nil {
-		tb.Skipf("corpus %s not available at %s (see the corpus README); skipping", name, data)
-	}
-	return data
-}
 
 // modTime is the fixed time every loaded file gets, so that tests do not
 // depend on when the corpus was copied.
@@ -50,7 +26,7 @@ var modTime = time.Date(2024, 8, 9, 12, 0, 0, 0, time.UTC)
 // same name, in path order.
 func Load(tb testing.TB, name string) []index.Doc {
 	tb.Helper()
-	root := CorpusDir(tb, name)
+	root := testcorpus.Dir(tb, name)
 	var docs []index.Doc
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".md") {

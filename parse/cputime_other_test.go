@@ -1,9 +1,0 @@
-//go:build !unix
-
-package parse
-
-import "time"
-
-// processCPUTime is not measured on this platform; benchmarks then report
-// wall-clock figures only.
-func processCPUTime() time.Duration { return 0 }
