@@ -28,6 +28,36 @@ func BenchmarkBuild(b *testing.B) {
 	}
 }
 
+// BenchmarkBuilderAddPacked measures what the search head does per
+// document: AddPacked with the document's distinct trigrams (extracted and
+// packed beforehand, as the analysis workers do), over a whole corpus. It
+// reports the Builder's MemSize at the end, the estimate the head's flush
+// budget counts.
+func BenchmarkBuilderAddPacked(b *testing.B) {
+	for _, name := range corpusNames {
+		b.Run(name, func(b *testing.B) {
+			c := loadCorpus(b, name)
+			var ex Extractor
+			var keys []uint32
+			packed := make([][]byte, len(c.docs))
+			for i, d := range c.docs {
+				keys = ex.Keys(keys[:0], d)
+				packed[i] = PackKeys(nil, keys)
+			}
+			b.SetBytes(c.bytes)
+			b.ReportAllocs()
+			var tb *Builder
+			for b.Loop() {
+				tb = NewBuilder()
+				for i, p := range packed {
+					tb.AddPacked(uint32(i), p)
+				}
+			}
+			b.ReportMetric(float64(tb.MemSize()), "MemSize")
+		})
+	}
+}
+
 func BenchmarkOpen(b *testing.B) {
 	for _, name := range corpusNames {
 		b.Run(name, func(b *testing.B) {

@@ -2,11 +2,7 @@ package trigram
 
 import (
 	"encoding/binary"
-	"fmt"
-	"hash/crc32"
-	"io"
 	"math/bits"
-	"slices"
 	"unicode/utf8"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -21,40 +17,33 @@ import (
 type Builder struct {
 	// slots is an open-addressing hash table from trigram key to its list,
 	// probed once per byte of text by Add (15M times for 15 MB), once per
-	// distinct trigram of a document by AddKeys. With a Go map in its place
-	// building over opentelemetry-docs took 315 ms of CPU instead of 242 ms.
+	// distinct trigram of a document by AddKeys. A slot holds everything
+	// appending a document needs, so a posting costs one probe of the
+	// table and one write to the slab. With a Go map in its place building
+	// over opentelemetry-docs took 315 ms of CPU instead of 242 ms.
 	slots []slot
 	shift uint // 32 - log2(len(slots))
 	used  int
 
-	keys  []uint32 // trigram key of each list, by list number
-	lists []list   // documents of each list
+	// lists holds the lists too long to fit in their slot (see slot). A
+	// list is in the section's varint form (the first document, then each
+	// gap minus one, as uvarints), so that a posting takes about a byte
+	// and the lists are written out as they are. Documents added in
+	// increasing order append; an older one (adding a document again)
+	// rewrites the list.
+	lists slab
 	docs  *roaring.Bitmap
-	pairs int // total postings, for sizing
-	size  int // bytes held by the lists' encodings
 }
 
-// list is one trigram's documents in the section's varint form (the first
-// document, then each gap minus one, as uvarints), so that the lists take
-// about a byte per posting instead of four and are written out as they
-// are. Documents added in increasing order append; an older one (adding a
-// document again) re-encodes the list.
-type list struct {
-	data  []byte
-	count uint32
-	last  uint32 // largest document
-}
-
-// slot is a hash table slot; key1 == 0 marks it empty.
-type slot struct {
-	key1 uint32 // trigram key + 1
-	list uint32 // index into keys and lists
-}
+const (
+	keyBits = 25
+	keyMask = 1<<keyBits - 1
+)
 
 // NewBuilder returns an empty Builder.
 func NewBuilder() *Builder {
 	b := &Builder{docs: roaring.New()}
-	b.resize(1 << 12)
+	b.resize(1 << 11)
 	return b
 }
 
@@ -63,8 +52,8 @@ func (b *Builder) resize(n int) {
 	b.slots = make([]slot, n)
 	b.shift = uint(32 - bits.Len(uint(n-1)))
 	for _, s := range old {
-		if s.key1 != 0 {
-			b.slots[b.find(s.key1-1)] = s
+		if s.key != 0 {
+			b.slots[b.find(s.key&keyMask-1)] = s
 		}
 	}
 }
@@ -76,7 +65,7 @@ func (b *Builder) find(key uint32) int {
 	i := int((key * 0x9E3779B1) >> b.shift)
 	for {
 		s := &b.slots[i]
-		if s.key1 == key+1 || s.key1 == 0 {
+		if s.key&keyMask == key+1 || s.key == 0 {
 			return i
 		}
 		i = (i + 1) & mask
@@ -141,221 +130,96 @@ func (b *Builder) AddPacked(doc uint32, packed []byte) {
 
 // record notes that doc contains the trigram key.
 func (b *Builder) record(key, doc uint32) {
-	i := b.find(key)
-	s := &b.slots[i]
-	if s.key1 == 0 {
-		if 2*(b.used+1) > len(b.slots) {
-			b.resize(2 * len(b.slots))
-			i = b.find(key)
-			s = &b.slots[i]
-		}
-		*s = slot{key1: key + 1, list: uint32(len(b.keys))}
-		b.keys = append(b.keys, key)
-		b.lists = append(b.lists, list{})
-		b.used++
-	}
-	l := &b.lists[s.list]
-	if l.count > 0 && l.last == doc {
-		return // a repeat within the document being added
-	}
-	before := cap(l.data)
-	switch {
-	case l.count == 0:
-		l.data = binary.AppendUvarint(l.data, uint64(doc))
-		l.last = doc
-	case doc > l.last:
-		l.data = binary.AppendUvarint(l.data, uint64(doc-l.last-1))
-		l.last = doc
-	case doc == l.last:
-		return
-	default:
-		docs := posting{kind: kindVarint, data: l.data}.decodeInto(nil)
-		j, found := slices.BinarySearch(docs, doc)
-		if found {
+	mask := len(b.slots) - 1
+	i := int((key * 0x9E3779B1) >> b.shift)
+	for {
+		s := &b.slots[i]
+		if s.key&keyMask == key+1 {
+			if doc <= s.last {
+				if doc < s.last {
+					b.insert(s, doc)
+				}
+				return // doc == s.last: a repeat within the document being added
+			}
+			// Most postings are a one-byte gap with room for it: in the
+			// last slice, a store to the slab, which the CPU need not wait
+			// for, or in the slot.
+			if gap := doc - s.last - 1; gap < 0x80 {
+				if s.key > keyMask {
+					b.lists.blocks[s.tail>>slabBlockShift][s.tail&slabBlockMask] = byte(gap)
+					s.tail++
+					s.key -= 1 << keyBits
+					s.last = doc
+					return
+				}
+				if n := s.tail >> 24 & 7; s.tail >= inlineTag && n < maxInline {
+					if n < 4 {
+						s.head |= gap << (8 * n)
+					} else {
+						s.tail |= gap << (8 * (n - 4))
+					}
+					s.tail += 1 << 24
+					s.last = doc
+					return
+				}
+			}
+			b.append(s, doc)
 			return
 		}
-		l.data = appendVarintList(l.data[:0], slices.Insert(docs, j, doc))
+		if s.key == 0 {
+			break
+		}
+		i = (i + 1) & mask
 	}
-	l.count++
-	b.pairs++
-	b.size += cap(l.data) - before
+	// A new trigram; the table grows at three quarters full.
+	if 4*(b.used+1) > 3*len(b.slots) {
+		b.resize(2 * len(b.slots))
+		i = b.find(key)
+	}
+	b.slots[i] = slot{key: key + 1, last: doc}
+	b.used++
+}
+
+// varintCount returns the number of uvarints in p: its bytes without the
+// continuation bit.
+func varintCount(p []byte) int {
+	n := len(p)
+	for ; len(p) >= 8; p = p[8:] {
+		n -= bits.OnesCount64(binary.LittleEndian.Uint64(p) & 0x8080808080808080)
+	}
+	for _, c := range p {
+		n -= int(c >> 7)
+	}
+	return n
 }
 
 // lookup implements postingSource.
 func (b *Builder) lookup(key uint32) posting {
-	s := b.slots[b.find(key)]
-	if s.key1 == 0 {
+	s := &b.slots[b.find(key)]
+	if s.key == 0 {
 		return posting{}
 	}
-	return b.lists[s.list].posting()
-}
-
-func (l *list) posting() posting {
-	if l.count == 1 {
-		return posting{kind: kindSingle, single: l.last, count: 1}
-	}
-	return posting{kind: kindVarint, data: l.data, count: int(l.count)}
+	return b.list(s)
 }
 
 func (b *Builder) universe() *roaring.Bitmap { return b.docs }
 
 // Candidates returns the documents that may match q: a superset of the
 // added documents whose text satisfies the pattern q was planned from.
-func (b *Builder) Candidates(q *Query) *roaring.Bitmap { return candidates(b, q) }
+func (b *Builder) Candidates(q *Query) *roaring.Bitmap {
+	if b.lists.full {
+		// Some postings were lost (see WriteTo); every document is a
+		// superset still.
+		return b.docs.Clone()
+	}
+	return candidates(b, q)
+}
 
 // NumTrigrams returns the number of distinct trigrams added so far.
-func (b *Builder) NumTrigrams() int { return len(b.keys) }
+func (b *Builder) NumTrigrams() int { return b.used }
 
-// MemSize estimates the bytes the Builder holds: lists, keys and the hash
-// table.
+// MemSize estimates the bytes the Builder holds: the hash table, the slab
+// of lists (whole blocks) and the set of documents.
 func (b *Builder) MemSize() int {
-	return b.size + len(b.lists)*(24+8) + len(b.keys)*4 + len(b.slots)*8
-}
-
-// WriteTo writes the trigram section (format in reader.go) to w.
-func (b *Builder) WriteTo(w io.Writer) (int64, error) {
-	numDocs := uint32(0)
-	if !b.docs.IsEmpty() {
-		if b.docs.Maximum() == 1<<32-1 {
-			return 0, fmt.Errorf("trigram: document number %d leaves no room for the section's document count", b.docs.Maximum())
-		}
-		numDocs = b.docs.Maximum() + 1
-	}
-	bsLen := bitsetLen(numDocs)
-
-	// The lists in key order: each key with its list index in one word,
-	// sorted as plain integers (no comparison callback).
-	sorted := make([]uint64, len(b.keys))
-	for i, k := range b.keys {
-		sorted[i] = uint64(k)<<32 | uint64(i)
-	}
-	slices.Sort(sorted)
-	order := make([]uint32, len(sorted))
-	for i, x := range sorted {
-		order[i] = uint32(x)
-	}
-
-	universe := appendUniverse(nil, b.docs.ToArray(), bsLen)
-	// The table and block index are built in memory; the lists, most of
-	// the section, are streamed from the Builder's own encodings, once
-	// for the checksum (which the header, written first, carries) and
-	// once to write them.
-	nBlocks := (len(order) + blockSize - 1) / blockSize
-	blocks := make([]byte, 0, nBlocks*blockHdrSize)
-	table := make([]byte, 0, 6*len(order)+16)
-	postLen := 0
-	for b0 := 0; b0 < len(order); b0 += blockSize {
-		block := order[b0:min(b0+blockSize, len(order))]
-		blocks = binary.LittleEndian.AppendUint32(blocks, b.keys[block[0]])
-		blocks = binary.LittleEndian.AppendUint32(blocks, uint32(len(table)))
-		blocks = binary.LittleEndian.AppendUint32(blocks, uint32(postLen))
-		for _, li := range block {
-			k := b.keys[li]
-			table = append(table, byte(k>>16), byte(k>>8), byte(k))
-		}
-		for _, li := range block {
-			l := &b.lists[li]
-			switch vl := len(l.data); {
-			case l.count == 1:
-				table = binary.AppendUvarint(table, 1<<1)
-				table = binary.AppendUvarint(table, uint64(l.last))
-			case vl < bsLen:
-				table = binary.AppendUvarint(table, uint64(l.count)<<1)
-				table = binary.AppendUvarint(table, uint64(vl))
-				postLen += vl
-			default:
-				table = binary.AppendUvarint(table, uint64(l.count)<<1|1)
-				postLen += bsLen
-			}
-		}
-	}
-	var scratch []uint32
-	var bitset []byte
-	lists := func(fn func([]byte) error) error {
-		for _, li := range order {
-			l := &b.lists[li]
-			switch {
-			case l.count == 1:
-			case len(l.data) < bsLen:
-				if err := fn(l.data); err != nil {
-					return err
-				}
-			default:
-				scratch = l.posting().decodeInto(scratch[:0])
-				bitset = appendBitset(bitset[:0], scratch, bsLen)
-				if err := fn(bitset); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	}
-
-	return writeSectionParts(w, numDocs, uint32(len(order)), uint32(b.docs.GetCardinality()), universe, blocks, table, postLen, lists)
-}
-
-// writeSectionParts writes a section (format in reader.go) to w: the header,
-// whose checksum covers everything after it, then universe, blocks and
-// table, then the postLen bytes of lists, which lists passes to its
-// function in key order each time it is called (once for the checksum,
-// once to write them).
-func writeSectionParts(w io.Writer, numDocs, numTrigrams, numIndexed uint32, universe, blocks, table []byte, postLen int, lists func(func([]byte) error) error) (int64, error) {
-	for _, part := range []int{len(universe), len(table), postLen} {
-		if uint64(part) > 1<<32-1 {
-			return 0, fmt.Errorf("trigram: section part of %d bytes exceeds the format's 4 GiB limit", part)
-		}
-	}
-	hdr := make([]byte, headerSize)
-	copy(hdr, magic)
-	le := binary.LittleEndian
-	le.PutUint32(hdr[4:], formatVersion)
-	le.PutUint32(hdr[12:], numDocs)
-	le.PutUint32(hdr[16:], numTrigrams)
-	le.PutUint32(hdr[20:], uint32(len(blocks)/blockHdrSize))
-	le.PutUint32(hdr[24:], numIndexed)
-	le.PutUint32(hdr[28:], uint32(len(universe)))
-	le.PutUint32(hdr[32:], uint32(len(table)))
-	le.PutUint32(hdr[36:], uint32(postLen))
-	crc := crc32.Update(0, castagnoli, hdr[12:])
-	for _, part := range [][]byte{universe, blocks, table} {
-		crc = crc32.Update(crc, castagnoli, part)
-	}
-	if err := lists(func(p []byte) error {
-		crc = crc32.Update(crc, castagnoli, p)
-		return nil
-	}); err != nil {
-		return 0, err
-	}
-	le.PutUint32(hdr[8:], crc)
-
-	var total int64
-	write := func(p []byte) error {
-		n, err := w.Write(p)
-		total += int64(n)
-		if err != nil {
-			return fmt.Errorf("trigram: writing section: %w", err)
-		}
-		return nil
-	}
-	for _, part := range [][]byte{hdr, universe, blocks, table} {
-		if err := write(part); err != nil {
-			return total, err
-		}
-	}
-	if err := lists(write); err != nil {
-		return total, err
-	}
-	if want := int64(headerSize + len(universe) + len(blocks) + len(table) + postLen); total != want {
-		return total, fmt.Errorf("trigram: wrote a section of %d bytes, measured %d", total, want)
-	}
-	return total, nil
-}
-
-// appendUniverse appends the universe encoding of docs: a kind byte, then
-// the smaller of the varint and bitset forms.
-func appendUniverse(dst []byte, docs []uint32, bsLen int) []byte {
-	if len(docs) > 1 && bsLen < varintListLen(docs) {
-		return appendBitset(append(dst, universeBitset), docs, bsLen)
-	}
-	return appendVarintList(append(dst, universeVarint), docs)
+	return len(b.slots)*16 + b.lists.memSize() + int(b.docs.GetSizeInBytes())
 }

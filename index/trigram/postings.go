@@ -69,6 +69,31 @@ func appendBitset(dst []byte, docs []uint32, size int) []byte {
 	return dst
 }
 
+// appendVarintBitset appends a bitset of size bytes with the bits of the
+// documents of list, in appendVarintList's form, set: appendBitset without
+// decoding into a slice first. Documents past the bitset are left out.
+func appendVarintBitset(dst, list []byte, size int) []byte {
+	start := len(dst)
+	dst = append(dst, make([]byte, size)...)
+	bs := dst[start:]
+	doc := ^uint32(0) // so that adding the first value plus one gives it
+	var v uint32
+	var shift uint
+	for _, c := range list {
+		v |= uint32(c&0x7f) << shift
+		if c >= 0x80 {
+			shift += 7
+			continue
+		}
+		doc += v + 1
+		if i := int(doc >> 3); i < len(bs) {
+			bs[i] |= 1 << (doc & 7)
+		}
+		v, shift = 0, 0
+	}
+	return dst
+}
+
 // readUvarint32 decodes a uvarint that must fit in 32 bits from b[i:]. It
 // returns the value and the index after it, or next < 0 when the bytes are
 // truncated or the value overflows.
