@@ -139,7 +139,7 @@ func (c *QueryCatalog) doc(id query.DocID) *index.Doc {
 	c.read(func() {
 		v := &c.snap.views[vi]
 		if m, err = v.r.docMeta(local); err == nil && v.hd != nil {
-			text = v.hd.text(local)
+			text, _ = v.hd.text(local) // nil: from the text source
 		}
 	})
 	var d *index.Doc

@@ -89,11 +89,13 @@ func (e *executor) regexMatcher(n *pRegex, v *view) matcher {
 	return newBitsMatcher(bits, v.limit, count)
 }
 
-// docText returns a doc's raw text: from the head, or from TextSource for
-// segment docs (nil when there is none).
+// docText returns a doc's raw text: from the head when it keeps texts (the
+// Index has no TextSource), else from TextSource (nil when there is none).
 func (e *executor) docText(v *view, d uint32) ([]byte, error) {
 	if v.hd != nil {
-		return v.hd.text(d), nil
+		if t, ok := v.hd.text(d); ok {
+			return t, nil
+		}
 	}
 	if e.idx.opts.TextSource == nil {
 		return nil, nil

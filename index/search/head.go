@@ -10,7 +10,6 @@ import (
 	"sync"
 
 	"github.com/kotadb/kotadb/index"
-	"github.com/kotadb/kotadb/index/analysis"
 	"github.com/kotadb/kotadb/index/trigram"
 )
 
@@ -30,12 +29,23 @@ type head struct {
 	// The text terms: termList by id, their bytes concatenated in
 	// termBytes, and termTab, an open-addressing table of id+1 (0: empty)
 	// by termSeed hash, at most half full. Without a Go map and a string
-	// per term, a term costs about 80 bytes instead of 190 (a bulk build's
-	// heads are mostly dictionary: 98,000 terms for opentelemetry-docs).
+	// per term, and with the lists in a slab, a term costs about 60 bytes
+	// plus its lists instead of 190 (a bulk build's heads are mostly
+	// dictionary: 98,000 terms for opentelemetry-docs).
 	termList  []headTerm
 	termBytes []byte
 	termTab   []uint32
-	stemAlias map[string][]uint32 // stem → terms with that stem, the stem itself excluded
+	slab      headSlab // the terms' postings lists
+	scratch   []byte   // addPrepared's docs entry
+
+	// stemAlias maps a stem to the terms with that stem, the stem itself
+	// excluded, for terms [0, stemmed). It is filled lazily (see
+	// head_stem.go), by the first query or flush that needs it, so that
+	// stemming stays off the apply path. stemMu guards both: readers of
+	// the active head only hold mu.RLock.
+	stemMu    sync.Mutex
+	stemmed   int
+	stemAlias map[string][]uint32
 
 	kw   map[string]*headKeyword
 	nums map[string][]numEntry
@@ -43,22 +53,29 @@ type head struct {
 
 	memBytes int // rough memory use, for the flush threshold
 
-	an      *Analyzer // for add; ApplyPrepared brings documents analyzed elsewhere
-	stemmer analysis.Stemmer
+	// keepText: the head keeps its documents' texts, for snippets and
+	// regex/substring verification. An Index with a TextSource reads them
+	// from there, as for segment docs: texts were half of a bulk build's
+	// heads (opentelemetry-docs), which flushed twice as often.
+	keepText bool
+
+	an *Analyzer // for add; ApplyPrepared brings documents analyzed elsewhere
 }
 
 type headDoc struct {
 	meta docMeta
-	text []byte
+	text []byte // nil unless keepText
 }
 
+// headTerm is 32 bytes: a term's postings streams (the segment encoding)
+// are lists in the head's slab.
 type headTerm struct {
-	docs    []byte
-	pos     []byte
+	docs    slabList
+	pos     slabList
 	off     uint32 // the term is termBytes[off:off+n]
-	n       uint16 // (terms are at most analysis.MaxTermLen bytes)
 	df      uint32
-	lastDoc int32 // -1 before the first
+	lastDoc int32  // -1 before the first
+	n       uint16 // (terms are at most analysis.MaxTermLen bytes)
 }
 
 type headKeyword struct {
@@ -80,6 +97,7 @@ func newHead() *head {
 		kw:        map[string]*headKeyword{},
 		nums:      map[string][]numEntry{},
 		tri:       trigram.NewBuilder(),
+		keepText:  true,
 	}
 }
 
@@ -96,6 +114,7 @@ func (h *head) add(d *index.Doc) uint32 {
 // keywords and trigrams. The caller holds mu.
 func (h *head) addPrepared(d *index.Doc, p *Prepared) uint32 {
 	doc := uint32(len(h.docs))
+	slabBefore := h.slab.size
 	termStart, posStart := uint32(0), uint32(0)
 	for i := range p.terms {
 		pt := &p.terms[i]
@@ -105,14 +124,14 @@ func (h *head) addPrepared(d *index.Doc, p *Prepared) uint32 {
 			id = h.newTerm(term, pt.hash, slot)
 		}
 		t := &h.termList[id]
-		before := cap(t.docs) + cap(t.pos)
-		t.docs = appendEntry(t.docs, uint64(int64(doc)-int64(t.lastDoc)-1), pt.mask, &pt.tf)
-		t.pos = append(t.pos, p.pos[posStart:pt.posEnd]...)
+		h.scratch = appendEntry(h.scratch[:0], uint64(int64(doc)-int64(t.lastDoc)-1), pt.mask, &pt.tf)
+		h.slab.append(&t.docs, h.scratch)
+		h.slab.append(&t.pos, p.pos[posStart:pt.posEnd])
 		t.lastDoc = int32(doc)
 		t.df++
-		h.memBytes += cap(t.docs) + cap(t.pos) - before
 		termStart, posStart = pt.termEnd, pt.posEnd
 	}
+	h.memBytes += h.slab.size - slabBefore
 	for f := range numTextFields {
 		h.normsBuf = binary.LittleEndian.AppendUint32(h.normsBuf, p.lens[f])
 		h.lenTotals[f] += uint64(p.lens[f])
@@ -136,12 +155,14 @@ func (h *head) addPrepared(d *index.Doc, p *Prepared) uint32 {
 	triBefore := h.tri.MemSize()
 	h.tri.AddPacked(doc, p.tris)
 	h.memBytes += h.tri.MemSize() - triBefore
-	h.docs = append(h.docs, headDoc{
-		meta: docMeta{key: d.Key, title: d.Title, seq: d.Seq, bodyStart: d.BodyStart},
-		text: d.Text,
-	})
+	hd := headDoc{meta: docMeta{key: d.Key, title: d.Title, seq: d.Seq, bodyStart: d.BodyStart}}
+	if h.keepText {
+		hd.text = d.Text
+		h.memBytes += len(d.Text)
+	}
+	h.docs = append(h.docs, hd)
 	h.keys[d.Key] = doc
-	h.memBytes += len(d.Text) + len(d.Key) + len(d.Title) + 96
+	h.memBytes += len(d.Key) + len(d.Title) + 96
 	return doc
 }
 
@@ -167,8 +188,8 @@ func (h *head) term(id uint32) []byte {
 	return h.termBytes[t.off:end:end]
 }
 
-// newTerm adds a term to the dictionary at termTab slot, with its stem
-// alias.
+// newTerm adds a term to the dictionary at termTab slot. Its stem alias
+// waits for catchUpStems.
 func (h *head) newTerm(term []byte, hash uint64, slot int) uint32 {
 	id := uint32(len(h.termList))
 	h.termList = append(h.termList, headTerm{off: uint32(len(h.termBytes)), n: uint16(len(term)), lastDoc: -1})
@@ -177,15 +198,10 @@ func (h *head) newTerm(term []byte, hash uint64, slot int) uint32 {
 	if 2*len(h.termList) > len(h.termTab) {
 		h.growTerms()
 	}
-	if analysis.Stemmable(term) {
-		if st := h.stemmer.Stem(term); st != string(term) {
-			h.stemAlias[st] = append(h.stemAlias[st], id)
-			h.memBytes += len(st) + 48
-		}
-	}
-	// The bytes, the table slots, the termList entry and the first
-	// allocations of its two lists: about 100 bytes a term.
-	h.memBytes += len(term) + 100
+	// The bytes, the table slots (two to four) and the termList entry
+	// (32 bytes, in a slice that grows by doubling): about 64 bytes a
+	// term. Its lists are counted by the slab's size.
+	h.memBytes += len(term) + 64
 	return id
 }
 
@@ -208,7 +224,7 @@ func (h *head) docCount() uint32 { return uint32(len(h.docs)) }
 
 func (h *head) list(id uint32) textList {
 	t := &h.termList[id]
-	return textList{docs: t.docs, pos: t.pos, df: t.df}
+	return textList{docs: h.slab.bytes(t.docs), pos: h.slab.bytes(t.pos), df: t.df}
 }
 
 func (h *head) lookupText(term []byte) (textList, bool) {
@@ -220,7 +236,12 @@ func (h *head) lookupText(term []byte) (textList, bool) {
 }
 
 func (h *head) stemAliases(stem []byte, fn func(l textList)) uint32 {
-	for _, id := range h.stemAlias[string(stem)] {
+	h.stemMu.Lock()
+	h.catchUpStems()
+	// Later catch-ups only append past len(ids): the slice stays valid.
+	ids := h.stemAlias[string(stem)]
+	h.stemMu.Unlock()
+	for _, id := range ids {
 		fn(h.list(id))
 	}
 	return 0
@@ -298,7 +319,9 @@ func (h *head) latest(key string) (uint32, bool) {
 	return d, ok
 }
 
-func (h *head) text(doc uint32) []byte { return h.docs[doc].text }
+// text returns doc's text, or false when the head does not keep texts
+// (the Index has a TextSource).
+func (h *head) text(doc uint32) ([]byte, bool) { return h.docs[doc].text, h.keepText }
 
 func (h *head) trigrams() (trigramIndex, error) { return h.tri, nil }
 

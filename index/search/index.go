@@ -42,6 +42,7 @@ type Index struct {
 	seq        uint64 // highest store seq applied
 	durableSeq uint64 // seq of the manifest on disk
 	nextFile   uint64
+	openFile   uint64      // nextFile at Open: segments this session wrote have ids from it on
 	segs       []*segUnit  // oldest first
 	frozen     []*headUnit // heads being flushed, oldest first
 	active     *headUnit
@@ -81,8 +82,12 @@ type headUnit struct {
 	ends map[uint32]uint64
 }
 
-func newHeadUnit() *headUnit {
-	return &headUnit{h: newHead(), dead: &deadSet{}, ends: map[uint32]uint64{}}
+// newHeadUnit makes an empty head; it keeps its documents' texts only
+// when they cannot be read from a TextSource.
+func (idx *Index) newHeadUnit() *headUnit {
+	h := newHead()
+	h.keepText = idx.opts.TextSource == nil
+	return &headUnit{h: h, dead: &deadSet{}, ends: map[uint32]uint64{}}
 }
 
 // Open opens (or creates) the index in dir. It reads only the manifest,
@@ -98,11 +103,11 @@ func Open(fsys vfs.FS, dir string, opts Options) (*Index, error) {
 	}
 	idx := &Index{
 		fs: fsys, dir: dir, opts: opts.withDefaults(),
-		seq: m.seq, durableSeq: m.seq, nextFile: m.nextFile,
-		active: newHeadUnit(),
-		work:   make(chan struct{}, 1),
-		quit:   make(chan struct{}),
+		seq: m.seq, durableSeq: m.seq, nextFile: m.nextFile, openFile: m.nextFile,
+		work: make(chan struct{}, 1),
+		quit: make(chan struct{}),
 	}
+	idx.active = idx.newHeadUnit()
 	for _, ms := range m.segments {
 		u, err := idx.openSegUnit(ms)
 		if err != nil {
@@ -270,17 +275,20 @@ func (idx *Index) headFull() bool {
 
 // mustWait reports whether Apply should wait for the background worker
 // because flushes fall behind the changes (a bulk build): the active head
-// is half again over its budget, or half its budget while a frozen head is
-// still being written. Waiting is what bounds the memory to about one and a
-// half heads. Without a worker, or once flushing failed, nothing would free
-// room: Apply goes on. The caller holds mu.
+// is half again over its budget, or a quarter of its budget while a frozen
+// head is still being written. Waiting is what bounds the memory to about
+// one and a quarter heads: the frozen head (with its flush's scratch) and
+// the start of the next, which a flush of opentelemetry-docs, bigger once
+// heads kept no texts, filled to a quarter before it ended (half a head
+// would be 2.5 MiB more at the peak). Without a worker, or once flushing
+// failed, nothing would free room: Apply goes on. The caller holds mu.
 func (idx *Index) mustWait() bool {
 	if idx.opts.noWorker || idx.closed || idx.bgErr != nil {
 		return false
 	}
 	limit := idx.opts.FlushBytes + idx.opts.FlushBytes/2
 	if idx.flushing {
-		limit = idx.opts.FlushBytes / 2
+		limit = idx.opts.FlushBytes / 4
 	}
 	return idx.active.h.memBytes >= limit
 }
@@ -477,7 +485,7 @@ func (idx *Index) flushLocked() error {
 	}()
 	if len(idx.active.h.docs) > 0 {
 		idx.frozen = append(idx.frozen, idx.active)
-		idx.active = newHeadUnit()
+		idx.active = idx.newHeadUnit()
 		idx.publish()
 		idx.signalRoom()
 	}
@@ -589,7 +597,10 @@ func (idx *Index) flushLocked() error {
 		}
 		idx.segs = append(idx.segs, u)
 	}
-	idx.frozen = idx.frozen[len(fl):]
+	// A fresh slice: reslicing would keep the flushed heads reachable from
+	// the old array until the next freeze (a whole head more at a bulk
+	// build's peak).
+	idx.frozen = append([]*headUnit(nil), idx.frozen[len(fl):]...)
 	idx.durableSeq = seq
 	idx.publish()
 	idx.signalRoom()

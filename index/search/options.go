@@ -10,15 +10,17 @@ type Options struct {
 	TextSource func(key string, seq uint64) ([]byte, error)
 	// FlushDocs and FlushBytes: the head is flushed to a segment in the
 	// background when it holds this many documents or about this many
-	// bytes. Defaults 50,000 and 8 MiB. FlushBytes is also what bounds a
+	// bytes. Defaults 50,000 and 10 MiB. FlushBytes is also what bounds a
 	// bulk build's memory: Apply waits for the background flush when the
-	// head grows past it by half (see mustWait). A head's bytes are mostly
-	// its dictionaries (terms and trigrams, about 100 and 70 bytes each),
-	// so halving the budget does not halve the memory but nearly doubles
-	// the flushes: building opentelemetry-docs with 8 MiB took about 0.3 s
-	// more CPU than with 64 MiB (nine flushes and a merge instead of one
-	// flush) for a peak RSS 35 MB lower; 4 MiB saved 5 MB more for another
-	// 0.5 s.
+	// head grows past it by half, or past a quarter of it while a flush is
+	// writing (see mustWait), so a build holds about a head and a quarter.
+	// A head's bytes are its dictionaries (terms and trigrams) and
+	// postings, not the texts when there is a TextSource: 10 MiB holds all
+	// of dwarves-brain (3.2 MB of markdown, about 8 MiB of head: one flush,
+	// at Close) and a quarter of opentelemetry-docs (four flushes and a
+	// merge, where 8 MiB heads with their texts took nine and a merge).
+	// Fewer, bigger flushes cost less CPU (each writes its dictionaries
+	// and the segments are merged later), at a higher peak.
 	FlushDocs  int
 	FlushBytes int
 	// MergeFactor is how many adjacent segments a merge combines (about
@@ -44,7 +46,7 @@ func (o *Options) withDefaults() Options {
 		c.FlushDocs = 50_000
 	}
 	if c.FlushBytes <= 0 {
-		c.FlushBytes = 8 << 20
+		c.FlushBytes = 10 << 20
 	}
 	if c.MergeFactor == 0 {
 		c.MergeFactor = 8

@@ -9,10 +9,12 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+	"slices"
 	"sort"
+	"strings"
+	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
-	"github.com/blevesearch/vellum"
 
 	"github.com/kotadb/kotadb/index/analysis"
 	"github.com/kotadb/kotadb/internal/vfs"
@@ -45,6 +47,12 @@ type segmentInput struct {
 	eachNumeric func(fn func(field string, values []numEntry) error) error
 	// trigrams writes the trigram section; nil leaves it out.
 	trigrams func(w io.Writer) error
+	// The numbers of text terms and keywords and their total bytes, when
+	// known (else 0), so that the writer sizes its arrays once: growing
+	// them by appending held about twice their size at the final flush,
+	// where a bulk build's heap peaks.
+	numTerms, termBytes       int
+	numKeywords, keywordBytes int
 }
 
 // sectionWriter writes sections one after another, checksumming each and
@@ -114,6 +122,10 @@ func (s *sectionWriter) section(id uint32, data []byte) error {
 	return err
 }
 
+func newSectionWriter(w io.Writer) *sectionWriter {
+	return &sectionWriter{w: bufio.NewWriterSize(w, 256<<10), crc: crc32.New(castagnoli)}
+}
+
 // writeSegment writes a segment file at path and syncs it. On error the
 // partial file is left for the caller (or the next Open) to remove.
 func writeSegment(fs vfs.FS, path string, in *segmentInput) (size int64, err error) {
@@ -126,7 +138,7 @@ func writeSegment(fs vfs.FS, path string, in *segmentInput) (size int64, err err
 			err = fmt.Errorf("close segment %s: %w", path, cerr)
 		}
 	}()
-	sw := &sectionWriter{w: bufio.NewWriterSize(f, 256<<10), crc: crc32.New(castagnoli)}
+	sw := newSectionWriter(f)
 	if err := writeSections(sw, in); err != nil {
 		return 0, fmt.Errorf("write segment %s: %w", path, err)
 	}
@@ -139,10 +151,23 @@ func writeSegment(fs vfs.FS, path string, in *segmentInput) (size int64, err err
 	return int64(sw.off), nil
 }
 
-func writeSections(sw *sectionWriter, in *segmentInput) error {
+// writeSections writes the sections in file order. The ones that do not
+// depend on the text postings (keywords, numeric columns, keys, trigrams)
+// and the text dictionary, which follows the postings as they are written,
+// are sectionJobs: built on other cores when there are (see
+// segwrite_jobs.go).
+func writeSections(sw *sectionWriter, in *segmentInput) (err error) {
 	if _, err := sw.Write([]byte(segmentMagic)); err != nil {
 		return err
 	}
+	jobs := newSectionJobs()
+	defer jobs.close()
+	fsts := &fstPool{}
+	// A helper builds the keyword sections while this goroutine writes
+	// the documents and plans the stem groups, then the text dictionary
+	// while it writes the postings.
+	kw := jobs.add(false, func(s sectionSink) error { return writeKeywords(s, in, fsts) })
+	num := jobs.add(false, func(s sectionSink) error { return writeNumeric(s, in) })
 
 	// meta
 	var meta []byte
@@ -184,64 +209,161 @@ func writeSections(sw *sectionWriter, in *segmentInput) error {
 		return err
 	}
 	sw.end()
+	offsets, blob = nil, nil
+	keysJob := jobs.add(false, func(s sectionSink) error { return writeKeys(s, keys, fsts) })
 	if err := sw.section(secNorms, in.norms); err != nil {
 		return err
 	}
 
-	// Text postings, streamed to the file: each term's offset is kept for
-	// the dictionary. The stem groups' document counts need the members'
-	// lists, so the groups are planned first from the terms alone and each
-	// list is counted into its group as it goes by.
 	st, err := planStems(in)
 	if err != nil {
 		return err
 	}
-	termOff := make([]uint64, 0, len(st.termEnd))
-	var hdr, skips []byte
+	termOff, dict, err := writeTextPostings(sw, in, st, jobs, fsts)
+	if err != nil {
+		return err
+	}
+
+	if err := jobs.writeTo(sw, dict); err != nil {
+		return err
+	}
+	if err := writeStems(sw, st, termOff, fsts); err != nil {
+		return err
+	}
+	for _, job := range []*sectionJob{kw, num, keysJob} {
+		if err := jobs.writeTo(sw, job); err != nil {
+			return err
+		}
+	}
+	// The trigram section is not a job: built in memory it would be the
+	// biggest buffer held (the section is a third of a head's segment),
+	// and the peak of a bulk build's memory is its last flush, with the
+	// head whole. Streamed last, it adds nothing.
+	if in.trigrams != nil {
+		sw.begin(secTrigrams)
+		if err := in.trigrams(sw); err != nil {
+			return fmt.Errorf("trigram section: %w", err)
+		}
+		sw.end()
+	}
+	if err := sw.section(secBlockSums, sw.blockSection()); err != nil {
+		return err
+	}
+	return writeTOC(sw)
+}
+
+// termBatch is how many terms' offsets the text postings writer hands to
+// the text dictionary's builder at a time.
+const termBatch = 4096
+
+// postingsStage is the size of the pieces the text postings are written
+// in.
+const postingsStage = 32 << 10
+
+// writeTextPostings streams the text postings to the file, keeping each
+// term's offset for the dictionary, and counts the stem groups' documents
+// (the groups were planned from the terms alone). The text dictionary is
+// a job fed the offsets as they come (dict; its sections follow).
+func writeTextPostings(sw *sectionWriter, in *segmentInput, st *stemPlan, jobs *sectionJobs, fsts *fstPool) (termOff []uint64, dict *sectionJob, err error) {
+	n := len(st.termEnd)
+	termOff = make([]uint64, n)
+	// ready carries how many offsets are set, in steps; it never blocks
+	// (room for every step) and is closed when the writer stops, done or
+	// not, so that the dictionary's builder never waits forever.
+	ready := make(chan int, n/termBatch+2)
+	dict = jobs.add(true, func(s sectionSink) error {
+		s.begin(secTextDict)
+		b := fsts.get(s)
+		avail := 0
+		for i := range n {
+			for i >= avail {
+				var ok bool
+				if avail, ok = <-ready; !ok {
+					fsts.abandon(b)
+					return fmt.Errorf("text postings not written")
+				}
+			}
+			if err := b.insert(st.termAt(i), termOff[i]); err != nil {
+				fsts.abandon(b)
+				return fstKeyError(st.termAt(i), err)
+			}
+		}
+		if err := fsts.close(b); err != nil {
+			return err
+		}
+		s.end()
+		return nil
+	})
+	defer close(ready)
+
+	// The lists are staged in a buffer written out in large pieces:
+	// most are a few bytes, and the writer's checksums cost per call.
+	stage := make([]byte, 0, 2*postingsStage)
+	var skips []byte
+	i := 0
 	sw.begin(secTextPostings)
 	postStart := sw.off
 	err = in.eachText(func(term []byte, docs, pos []byte, df uint32) error {
-		i := len(termOff)
-		if i >= len(st.termEnd) || string(term) != string(st.termAt(i)) {
+		if i >= n || string(term) != string(st.termAt(i)) {
 			return fmt.Errorf("text term %d (%q) is not the one planned", i, term)
 		}
 		if len(docs) > math.MaxUint32 || len(pos) > math.MaxUint32 {
 			return fmt.Errorf("postings of %q over 4 GiB", term)
 		}
-		termOff = append(termOff, sw.off-postStart)
+		termOff[i] = sw.off + uint64(len(stage)) - postStart
 		if err := st.count(i, docs, df); err != nil {
 			return fmt.Errorf("postings of %q: %w", term, err)
 		}
-		skips, err := buildSkips(skips[:0], docs, pos, df)
+		var err error
+		skips, err = buildSkips(skips[:0], docs, pos, df)
 		if err != nil {
 			return fmt.Errorf("postings of %q: %w", term, err)
 		}
-		hdr = binary.AppendUvarint(hdr[:0], uint64(df))
+		stage = binary.AppendUvarint(stage, uint64(df))
 		if df > smallList {
-			hdr = binary.AppendUvarint(hdr, uint64(len(docs)))
-			hdr = binary.AppendUvarint(hdr, uint64(len(pos)))
+			stage = binary.AppendUvarint(stage, uint64(len(docs)))
+			stage = binary.AppendUvarint(stage, uint64(len(pos)))
 		}
-		for _, b := range [][]byte{hdr, skips, docs, pos} {
-			if _, err := sw.Write(b); err != nil {
+		stage = append(stage, skips...)
+		if len(docs)+len(pos) < postingsStage {
+			stage = append(append(stage, docs...), pos...)
+		} else {
+			// A long list goes straight to the writer.
+			for _, b := range [][]byte{stage, docs, pos} {
+				if _, err := sw.Write(b); err != nil {
+					return err
+				}
+			}
+			stage = stage[:0]
+		}
+		if len(stage) >= postingsStage {
+			if _, err := sw.Write(stage); err != nil {
 				return err
 			}
+			stage = stage[:0]
+		}
+		if i++; i%termBatch == 0 {
+			ready <- i
 		}
 		return nil
 	})
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	if len(termOff) != len(st.termEnd) {
-		return fmt.Errorf("%d text terms written, %d planned", len(termOff), len(st.termEnd))
+	if i != n {
+		return nil, nil, fmt.Errorf("%d text terms written, %d planned", i, n)
 	}
-	sw.end()
-	sw.begin(secTextDict)
-	if err := buildFST(sw, len(termOff), func(i int) ([]byte, uint64) { return st.termAt(i), termOff[i] }); err != nil {
-		return err
+	if _, err := sw.Write(stage); err != nil {
+		return nil, nil, err
 	}
 	sw.end()
+	ready <- n
+	return termOff, dict, nil
+}
 
-	// stem groups: table entries then the dictionary over them.
+// writeStems writes the stem groups: table entries then the dictionary
+// over them.
+func writeStems(sw *sectionWriter, st *stemPlan, termOff []uint64, fsts *fstPool) error {
 	stemOff := make([]uint64, len(st.stems))
 	sw.begin(secStemTable)
 	tableStart := sw.off
@@ -261,35 +383,40 @@ func writeSections(sw *sectionWriter, in *segmentInput) error {
 	}
 	sw.end()
 	sw.begin(secStemDict)
-	if err := buildFST(sw, len(st.stems), func(i int) ([]byte, uint64) { return []byte(st.stems[i].stem), stemOff[i] }); err != nil {
+	if err := fsts.build(sw, len(st.stems), func(i int) ([]byte, uint64) { return []byte(st.stems[i].stem), stemOff[i] }); err != nil {
 		return err
 	}
 	sw.end()
+	return nil
+}
 
-	// keywords
-	var kwKeys []byte
-	var kwEnd []uint32
-	var kwOff []uint64
-	sw.begin(secKeywordPostings)
-	kwStart := sw.off
-	err = in.eachKeyword(func(key []byte, docs []byte, df uint32) error {
-		kwOff = append(kwOff, sw.off-kwStart)
+// writeKeywords writes the keyword postings and their dictionary.
+func writeKeywords(s sectionSink, in *segmentInput, fsts *fstPool) error {
+	var hdr []byte
+	kwKeys := make([]byte, 0, in.keywordBytes)
+	kwEnd := make([]uint32, 0, in.numKeywords)
+	kwOff := make([]uint64, 0, in.numKeywords)
+	off := uint64(0)
+	s.begin(secKeywordPostings)
+	err := in.eachKeyword(func(key []byte, docs []byte, df uint32) error {
+		kwOff = append(kwOff, off)
 		kwKeys = append(kwKeys, key...)
 		kwEnd = append(kwEnd, uint32(len(kwKeys)))
 		hdr = binary.AppendUvarint(hdr[:0], uint64(df))
 		hdr = binary.AppendUvarint(hdr, uint64(len(docs)))
-		if _, err := sw.Write(hdr); err != nil {
+		off += uint64(len(hdr) + len(docs))
+		if _, err := s.Write(hdr); err != nil {
 			return err
 		}
-		_, err := sw.Write(docs)
+		_, err := s.Write(docs)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	sw.end()
-	sw.begin(secKeywordDict)
-	err = buildFST(sw, len(kwOff), func(i int) ([]byte, uint64) {
+	s.end()
+	s.begin(secKeywordDict)
+	err = fsts.build(s, len(kwOff), func(i int) ([]byte, uint64) {
 		s := uint32(0)
 		if i > 0 {
 			s = kwEnd[i-1]
@@ -299,13 +426,16 @@ func writeSections(sw *sectionWriter, in *segmentInput) error {
 	if err != nil {
 		return err
 	}
-	sw.end()
+	s.end()
+	return nil
+}
 
-	// numeric columns
+// writeNumeric writes the numeric columns.
+func writeNumeric(s sectionSink, in *segmentInput) error {
 	var num []byte
 	var nfields int
 	var body []byte
-	err = in.eachNumeric(func(field string, values []numEntry) error {
+	err := in.eachNumeric(func(field string, values []numEntry) error {
 		nfields++
 		body = body[:0]
 		prev := int64(-1)
@@ -327,35 +457,29 @@ func writeSections(sw *sectionWriter, in *segmentInput) error {
 	if err != nil {
 		return err
 	}
-	if err := sw.section(secNumeric, append(binary.AppendUvarint(nil, uint64(nfields)), num...)); err != nil {
-		return err
-	}
+	s.begin(secNumeric)
+	s.Write(binary.AppendUvarint(nil, uint64(nfields)))
+	_, err = s.Write(num)
+	s.end()
+	return err
+}
 
-	// keys: each key's newest doc in this segment.
+// writeKeys writes the keys section: each key's newest doc in this
+// segment.
+func writeKeys(s sectionSink, keys map[string]uint32, fsts *fstPool) error {
 	keyList := make([]string, 0, len(keys))
 	for k := range keys {
 		keyList = append(keyList, k)
 	}
 	sort.Strings(keyList)
-	sw.begin(secKeys)
-	if err := buildFST(sw, len(keyList), func(i int) ([]byte, uint64) {
+	s.begin(secKeys)
+	if err := fsts.build(s, len(keyList), func(i int) ([]byte, uint64) {
 		return []byte(keyList[i]), uint64(keys[keyList[i]])
 	}); err != nil {
 		return err
 	}
-	sw.end()
-
-	if in.trigrams != nil {
-		sw.begin(secTrigrams)
-		if err := in.trigrams(sw); err != nil {
-			return fmt.Errorf("trigram section: %w", err)
-		}
-		sw.end()
-	}
-	if err := sw.section(secBlockSums, sw.blockSection()); err != nil {
-		return err
-	}
-	return writeTOC(sw)
+	s.end()
+	return nil
 }
 
 // writeTOC writes the table of contents and the footer.
@@ -385,17 +509,51 @@ func writeTOC(sw *sectionWriter) error {
 
 // buildFST writes an FST of n sorted keys with their values.
 func buildFST(w io.Writer, n int, kv func(i int) ([]byte, uint64)) error {
-	b, err := vellum.New(w, nil)
-	if err != nil {
-		return err
-	}
+	return (&fstPool{}).build(w, n, kv)
+}
+
+// fstPool lends the one FST builder of a segment write to its
+// dictionaries in turn: a builder's registry and transitions are most of
+// what building a dictionary holds, and the jobs building dictionaries
+// on other goroutines would otherwise each have one at the write's peak.
+// (The text dictionary's builder, waiting on the postings, never blocks
+// the writer: the writer asks for the builder only after the postings.)
+type fstPool struct {
+	once sync.Once
+	lent chan *fstBuilder // holds the builder when it is free
+}
+
+func (p *fstPool) get(w io.Writer) *fstBuilder {
+	p.once.Do(func() {
+		p.lent = make(chan *fstBuilder, 1)
+		p.lent <- &fstBuilder{}
+	})
+	b := <-p.lent
+	b.reset(w)
+	return b
+}
+
+// close finishes b's FST and gives b back.
+func (p *fstPool) close(b *fstBuilder) error {
+	err := b.close()
+	p.lent <- b
+	return err
+}
+
+// abandon gives b back after a failed build.
+func (p *fstPool) abandon(b *fstBuilder) { p.lent <- b }
+
+// build writes an FST of n sorted keys with their values.
+func (p *fstPool) build(w io.Writer, n int, kv func(i int) ([]byte, uint64)) error {
+	b := p.get(w)
 	for i := range n {
 		k, v := kv(i)
-		if err := b.Insert(k, v); err != nil {
-			return fmt.Errorf("dictionary key %q: %w", k, err)
+		if err := b.insert(k, v); err != nil {
+			p.abandon(b)
+			return fstKeyError(k, err)
 		}
 	}
-	return b.Close()
+	return p.close(b)
 }
 
 // buildSkips computes the skip entries of a term's streams (postings
@@ -453,7 +611,7 @@ type stemGroup struct {
 // planStems reads the terms (eachTerm, or eachText when there is none) and
 // plans the stem groups.
 func planStems(in *segmentInput) (*stemPlan, error) {
-	st := &stemPlan{}
+	st := &stemPlan{terms: make([]byte, 0, in.termBytes), termEnd: make([]uint32, 0, in.numTerms)}
 	var stemmer analysis.Stemmer
 	aliases := map[string][]int{}
 	add := func(term []byte) error {
@@ -490,7 +648,7 @@ func planStems(in *segmentInput) (*stemPlan, error) {
 	for s, members := range aliases {
 		st.stems = append(st.stems, stemGroup{stem: s, members: members, nterms: len(members)})
 	}
-	sort.Slice(st.stems, func(i, j int) bool { return st.stems[i].stem < st.stems[j].stem })
+	slices.SortFunc(st.stems, func(a, b stemGroup) int { return strings.Compare(a.stem, b.stem) })
 	st.groupOf = make([]int32, len(st.termEnd))
 	for i := range st.groupOf {
 		st.groupOf[i] = -1
@@ -500,11 +658,11 @@ func planStems(in *segmentInput) (*stemPlan, error) {
 		for _, m := range g.members {
 			st.groupOf[m] = int32(gi)
 		}
-		if stemmer.Stem([]byte(g.stem)) != g.stem {
-			continue
-		}
+		// The stem is in its group when it is a term that stems to
+		// itself; most stems are not terms, so look it up first.
 		stem := []byte(g.stem)
-		if i, ok := sort.Find(len(st.termEnd), func(i int) int { return bytes.Compare(stem, st.termAt(i)) }); ok {
+		i, ok := sort.Find(len(st.termEnd), func(i int) int { return bytes.Compare(stem, st.termAt(i)) })
+		if ok && stemmer.Stem(stem) == g.stem {
 			st.groupOf[i] = int32(gi)
 			g.nterms++
 		}
