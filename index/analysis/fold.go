@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"slices"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -45,6 +46,14 @@ var foldTable = sync.OnceValue(func() [][]string {
 // they come as separate runes (decomposed input).
 func isCombiningDiacritic(r rune) bool { return r >= 0x300 && r < 0x370 }
 
+// noCase reports runes of the CJK and Hangul blocks, which have no case
+// and are not in foldRanges: folding keeps them as they are without
+// unicode.ToLower's table search, which made up most of analyzing CJK
+// text (TestNoCase checks every rune).
+func noCase(r rune) bool {
+	return r >= 0x2E80 && r < 0xA640 || r >= 0xAC00 && r < 0xD7A4
+}
+
 // asciiLower maps an ASCII byte to lower case.
 func asciiLower(c byte) byte {
 	if 'A' <= c && c <= 'Z' {
@@ -55,7 +64,20 @@ func asciiLower(c byte) byte {
 
 // AppendFold appends the folded form of src to dst.
 func AppendFold(dst, src []byte) []byte {
-	for i := 0; i < len(src); {
+	// ASCII first, byte by byte into room made once; the rest from the
+	// first byte that is not.
+	n := len(dst)
+	dst = slices.Grow(dst, len(src))[:n+len(src)]
+	i := 0
+	for ; i < len(src); i++ {
+		c := src[i]
+		if c >= utf8.RuneSelf {
+			break
+		}
+		dst[n+i] = asciiLower(c)
+	}
+	dst = dst[:n+i]
+	for i < len(src) {
 		c := src[i]
 		if c < utf8.RuneSelf {
 			dst = append(dst, asciiLower(c))
@@ -78,6 +100,9 @@ func appendFoldRune(dst []byte, r rune) []byte {
 	}
 	if isCombiningDiacritic(r) {
 		return dst
+	}
+	if noCase(r) {
+		return utf8.AppendRune(dst, r)
 	}
 	for i, rg := range foldRanges {
 		if r >= rg[0] && r < rg[1] {

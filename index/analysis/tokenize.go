@@ -197,6 +197,13 @@ func isCJK(r rune) bool {
 	if r < 0x1100 {
 		return false
 	}
+	// The blocks most CJK text is made of (CJK Unified Ideographs with
+	// Extension A, Hangul syllables) are wholly in the tables below, which
+	// are searched rune by rune otherwise (TestIsCJKFastPath checks every
+	// rune).
+	if r >= 0x4E00 && r < 0xA000 || r >= 0x3400 && r < 0x4DC0 || r >= 0xAC00 && r < 0xD7A4 {
+		return true
+	}
 	return r == 0x30FC || r == 0x3005 ||
 		unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) ||
 		unicode.Is(unicode.Katakana, r) || unicode.Is(unicode.Hangul, r)
@@ -251,6 +258,14 @@ const (
 	caseDigit
 )
 
+// asciiCase is runeCase of the ASCII bytes.
+var asciiCase = func() (c [utf8.RuneSelf]uint8) {
+	for b := range c {
+		c[b] = uint8(runeCase(rune(b)))
+	}
+	return c
+}()
+
 func runeCase(r rune) int {
 	switch {
 	case 'a' <= r && r <= 'z':
@@ -280,11 +295,14 @@ func (t *Tokenizer) splitCamel(a, b int) {
 	partStart := a
 	prev, prevPos := caseNone, -1
 	for i := a; i < b; {
-		r, size := rune(text[i]), 1
-		if r >= utf8.RuneSelf {
+		var cur, size int
+		if c := text[i]; c < utf8.RuneSelf {
+			cur, size = int(asciiCase[c]), 1
+		} else {
+			var r rune
 			r, size = utf8.DecodeRune(text[i:b])
+			cur = runeCase(r)
 		}
-		cur := runeCase(r)
 		if cur == caseUpper && i > partStart {
 			split := prev == caseLower || prev == caseDigit
 			if !split && prev == caseUpper && i+size < b {
@@ -341,7 +359,10 @@ func (t *Tokenizer) setTerm(s span, kind Kind, pos int) bool {
 	if len(t.buf) == 0 || len(t.buf) > MaxTermLen {
 		return false
 	}
-	t.tok = Token{Term: t.buf, Pos: pos, Start: s.start, End: s.end, Kind: kind, Word: t.word}
+	// Field by field: assigning a whole Token literal built a temporary and
+	// copied it, the largest single cost of tokenizing.
+	tok := &t.tok
+	tok.Term, tok.Pos, tok.Start, tok.End, tok.Kind, tok.Word = t.buf, pos, s.start, s.end, kind, t.word
 	return true
 }
 

@@ -2,9 +2,14 @@ package analysis
 
 import (
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/kotadb/kotadb/internal/testcorpus"
 )
 
 // render writes tokens as "term@pos" (with ":kind" for compounds and CJK),
@@ -199,5 +204,36 @@ func BenchmarkTokenize(b *testing.B) {
 		tk.Reset(text)
 		for tk.Next() {
 		}
+	}
+}
+
+// BenchmarkTokenizeCorpus tokenizes every markdown file of a test corpus.
+func BenchmarkTokenizeCorpus(b *testing.B) {
+	for _, name := range []string{"dwarves-brain", "opentelemetry-docs"} {
+		b.Run(name, func(b *testing.B) {
+			var texts [][]byte
+			size := 0
+			err := filepath.WalkDir(testcorpus.Dir(b, name), func(p string, d fs.DirEntry, err error) error {
+				if err != nil || d.IsDir() || !strings.HasSuffix(p, ".md") {
+					return err
+				}
+				t, err := os.ReadFile(p)
+				texts = append(texts, t)
+				size += len(t)
+				return err
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			var tk Tokenizer
+			b.SetBytes(int64(size))
+			for b.Loop() {
+				for _, t := range texts {
+					tk.Reset(t)
+					for tk.Next() {
+					}
+				}
+			}
+		})
 	}
 }
