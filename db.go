@@ -133,6 +133,9 @@ func (db *DB) Index(ctx context.Context, dir string, opts IndexOptions) (IndexSu
 	}
 	stop := db.followCommits(&opts)
 	sum, err := ingest.Index(ctx, db.st, dir, opts)
+	// The compressors' state (about 2 MiB) would otherwise stay on the heap
+	// through the indices' final flush, where a build peaks.
+	db.st.ReleaseCompressors()
 	stop()
 	// Batches committed before an error are versions like any other:
 	// index them too.

@@ -4,6 +4,8 @@ go 1.26.0
 
 require github.com/kotadb/kotadb v0.0.0
 
+require golang.org/x/sync v0.24.0 // indirect
+
 require (
 	github.com/RoaringBitmap/roaring/v2 v2.30.0 // indirect
 	github.com/bits-and-blooms/bitset v1.24.4 // indirect

@@ -35,6 +35,10 @@ type committer struct {
 	// trained) is ready; nothing is committed before.
 	trained <-chan struct{}
 
+	// taken, when set, is called with each result as it is taken from
+	// the queue (the workers' byte budget).
+	taken func(result)
+
 	writes  []pendingWrite
 	bytes   int
 	pending batchCounts
@@ -64,6 +68,9 @@ func newCommitter(st *store.Store, opts Options, prior map[string]store.FileStat
 // consume handles results until the channel closes or ctx is cancelled.
 func (c *committer) consume(ctx context.Context, results <-chan result) error {
 	for r := range results {
+		if c.taken != nil {
+			c.taken(r)
+		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}

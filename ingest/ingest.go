@@ -25,6 +25,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/semaphore"
+
 	"github.com/kotadb/kotadb/parse"
 	"github.com/kotadb/kotadb/store"
 )
@@ -35,15 +37,25 @@ import (
 // bytes instead of 0.72, as fast (db/raw and docs/s of
 // go test ./ingest -run '^$' -bench 'ColdIngest$').
 const (
-	DefaultMaxSize    = 10 << 20
-	DefaultBatchDocs  = 1024
-	DefaultBatchBytes = 16 << 20
+	DefaultMaxSize   = 10 << 20
+	DefaultBatchDocs = 1024
+	// DefaultBatchBytes is small because a batch's file contents stay on
+	// the heap until it commits (with their compressed copies): at 16 MiB
+	// the first batch of opentelemetry-docs was the peak of a whole
+	// DB.Index, index building included. Commits are cheap next to that.
+	DefaultBatchBytes = 4 << 20
 	DefaultAuthor     = "fs"
 )
 
-// maxQueued bounds the files queued between the stages of a run (read
-// files hold their content), whatever the batch size.
-const maxQueued = 2048
+// maxQueued bounds the files queued between the stages of a run, whatever
+// the batch size, and maxQueuedBytes the contents of the files read and
+// waiting for the committer: while it commits, or waits for the dictionary
+// before its first commit, the workers go on only until the queue holds
+// that much (a whole corpus piled up there otherwise).
+const (
+	maxQueued      = 2048
+	maxQueuedBytes = 4 << 20
+)
 
 // racyWindow is how far before the start of a run a file's mtime must be
 // for its stat to be trusted next time. Filesystem timestamps are coarse
@@ -173,6 +185,7 @@ func indexSource(ctx context.Context, st *store.Store, src store.Source, opts Op
 	depth := min(4*opts.BatchDocs, maxQueued)
 	entries := make(chan fileEntry, depth)
 	results := make(chan result, depth)
+	queued := semaphore.NewWeighted(maxQueuedBytes)
 	var walkErr error // set by the feeding goroutine, read once results is closed
 	var wg sync.WaitGroup
 
@@ -202,6 +215,9 @@ func indexSource(ctx context.Context, st *store.Store, src store.Source, opts Op
 				tr.slots <- struct{}{}
 				r := proc.process(e)
 				<-tr.slots
+				if queued.Acquire(ctx, queuedSize(r)) != nil {
+					continue // cancelled: nobody takes it
+				}
 				sendResult(ctx, results, r)
 			}
 		}()
@@ -212,6 +228,7 @@ func indexSource(ctx context.Context, st *store.Store, src store.Source, opts Op
 	}()
 
 	c := newCommitter(st, opts, prior, sum, tr.done)
+	c.taken = func(r result) { queued.Release(queuedSize(r)) }
 	err = c.consume(ctx, results)
 	if err != nil {
 		cancel()
@@ -318,6 +335,11 @@ func feed(ctx context.Context, w *walker, entries chan<- fileEntry, train bool, 
 	}
 	return nil
 }
+
+// queuedSize is what a result counts against maxQueuedBytes: its content,
+// or all of the budget for a larger one, which then waits for an empty
+// queue.
+func queuedSize(r result) int64 { return min(int64(len(r.value)), maxQueuedBytes) }
 
 func sendResult(ctx context.Context, results chan<- result, r result) {
 	select {

@@ -248,6 +248,17 @@ func (c *codec) decode(rec []byte) ([]byte, error) {
 	return out, nil
 }
 
+// dropEncoders forgets the encoders, so that their state (history
+// buffers and hash tables, about 1 MiB per dictionary and core) can be
+// collected; the next write builds them again. An Encoder used only
+// through EncodeAll holds no goroutines and needs no Close, and one still
+// compressing on another goroutine finishes with the state it holds.
+func (c *codec) dropEncoders() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.encoders)
+}
+
 // close releases the pooled encoder and decoder state.
 func (c *codec) close() {
 	c.mu.Lock()

@@ -49,6 +49,13 @@ type DictInfo struct {
 	Ratio, RatioWithout       float64
 }
 
+// ReleaseCompressors lets the compression state that writes built go: a
+// bulk write calls it when done, so the memory is not held while the
+// derived indices are built or the process serves reads. Later writes
+// build the state again (a fraction of a millisecond), so callers that
+// write often should not call it after every write.
+func (s *Store) ReleaseCompressors() { s.codec.dropEncoders() }
+
 // TrainDictionary builds a zstd dictionary from samples of a collection's
 // documents, stores it, and compresses the collection's later blobs with it.
 // Blobs already stored keep their dictionary (or none). At most about 2 MiB

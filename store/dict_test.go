@@ -156,3 +156,45 @@ func TestPickSamples(t *testing.T) {
 		})
 	}
 }
+
+// TestReleaseCompressors: writes after the compression state was let go
+// build it again, with the same dictionary, and every value reads back;
+// a release while other goroutines compress does not disturb them.
+func TestReleaseCompressors(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "kotadb.db"), &Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeChecked(t, s)
+	notes := syntheticNotes(64, 4)
+	if _, err := s.TrainDictionary("notes", notes); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error)
+	go func() {
+		for i := range 32 {
+			if _, err := s.Apply("test", []Write{{Op: OpPut, Key: fmt.Sprintf("notes/a%d.md", i), Value: notes[i]}}); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	for i := range 32 {
+		s.ReleaseCompressors()
+		mustApply(t, s, Write{Op: OpPut, Key: fmt.Sprintf("notes/b%d.md", i), Value: notes[32+i]})
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	for i := range 32 {
+		for key, want := range map[string][]byte{fmt.Sprintf("notes/a%d.md", i): notes[i], fmt.Sprintf("notes/b%d.md", i): notes[32+i]} {
+			if e, err := s.Get(key); err != nil || string(e.Value) != string(want) {
+				t.Fatalf("Get(%s) = %v after releases", key, err)
+			}
+			if c, d := blobCodec(t, s, key); c != codecZstdDict || d != 1 {
+				t.Fatalf("%s packed with codec %d dictionary %d, want the dictionary", key, c, d)
+			}
+		}
+	}
+}
