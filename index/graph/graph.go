@@ -140,10 +140,16 @@ type scoped struct{ coll, name string }
 
 type node struct {
 	key, coll, path string
-	name            string   // lower-cased file name without .md
-	aliases         []string // lower-cased
-	aliasesRaw      []string // as written, for the snapshot
-	links           []link
+	name            string // lower-cased file name without .md
+	// folderName is "/" + the lower-cased path with name for its file
+	// name: what a link naming folders must end with (resolveName). Kept
+	// so resolving needs no string building per candidate: on
+	// opentelemetry-docs, whose folder notes share a name by the hundred,
+	// that was most of the graph's build time.
+	folderName string
+	aliases    []string // lower-cased
+	aliasesRaw []string // as written, for the snapshot
+	links      []link
 }
 
 type link struct {
@@ -254,7 +260,8 @@ func newNode(key string, d *index.Doc) *node {
 	if coll == "" && p == "" {
 		coll, p, _ = strings.Cut(key, "/")
 	}
-	n := &node{key: key, coll: coll, path: p, name: noteName(p)}
+	n := &node{key: key, coll: coll, path: p}
+	n.setNames()
 	for _, a := range d.Aliases {
 		if a = strings.TrimSpace(a); a != "" {
 			n.aliasesRaw = append(n.aliasesRaw, a)
@@ -269,6 +276,12 @@ func newNode(key string, d *index.Doc) *node {
 		n.links = append(n.links, link{kind: k, target: l.Target, heading: l.Heading, line: l.Line})
 	}
 	return n
+}
+
+// setNames derives name and folderName from path.
+func (n *node) setNames() {
+	n.name = noteName(n.path)
+	n.folderName = "/" + strings.ToLower(path.Join(path.Dir(n.path), n.name))
 }
 
 // noteName is how a wikilink names a note: its file name, lower-cased,

@@ -108,11 +108,13 @@ func (g *Graph) resolveName(coll, dir, target string) string {
 	cands := g.byName[scoped{coll, name}]
 	if strings.Contains(t, "/") {
 		suffix := "/" + strings.TrimSuffix(t, path.Base(t)) + name
-		cands = slices.DeleteFunc(slices.Clone(cands), func(k string) bool {
-			p := g.nodes[k].path
-			lp := strings.ToLower(path.Join(path.Dir(p), noteName(p)))
-			return !strings.HasSuffix("/"+lp, suffix)
-		})
+		var kept []string
+		for _, k := range cands {
+			if strings.HasSuffix(g.nodes[k].folderName, suffix) {
+				kept = append(kept, k)
+			}
+		}
+		cands = kept
 	}
 	if len(cands) == 0 {
 		cands = g.byAlias[scoped{coll, t}]

@@ -164,7 +164,7 @@ func decodeSnapshot(data []byte, file string) (uint64, []*node, error) {
 	seen := map[string]bool{}
 	for i := 0; i < count && r.err == nil; i++ {
 		n := &node{key: r.str("key"), coll: r.str("collection"), path: r.str("path")}
-		n.name = noteName(n.path)
+		n.setNames()
 		for range r.count("alias count") {
 			a := r.str("alias")
 			n.aliasesRaw = append(n.aliasesRaw, a)
