@@ -157,13 +157,18 @@ func TestFSTBuilderMatchesVellum(t *testing.T) {
 	if docs == nil {
 		return
 	}
+	terms, offsets := corpusDictionary(docs)
+	checkSameFST(t, b, "dwarves-brain terms", terms, offsets)
+}
+
+// corpusDictionary returns the text terms of docs indexed in a head, in
+// order, each with a made-up postings offset.
+func corpusDictionary(docs []*index.Doc) (terms [][]byte, offsets []uint64) {
 	h := newHead()
 	for i, d := range docs {
 		d.Seq = uint64(i + 1)
 		h.add(d)
 	}
-	var terms [][]byte
-	var offsets []uint64
 	off := uint64(0)
 	for _, id := range h.sortedTermIDs() {
 		terms = append(terms, h.term(id))
@@ -171,7 +176,7 @@ func TestFSTBuilderMatchesVellum(t *testing.T) {
 		l := h.list(id)
 		off += uint64(len(l.docs) + len(l.pos) + 2)
 	}
-	checkSameFST(t, b, "dwarves-brain terms", terms, offsets)
+	return terms, offsets
 }
 
 // loadCorpusIfPresent is loadCorpus, or nil (not a skip) without the corpus.
@@ -187,20 +192,7 @@ func loadCorpusIfPresent(t *testing.T, name string) []*index.Doc {
 func BenchmarkFSTBuild(b *testing.B) {
 	for _, name := range benchCorpora {
 		docs := loadCorpus(b, name, 0)
-		h := newHead()
-		for i, d := range docs {
-			d.Seq = uint64(i + 1)
-			h.add(d)
-		}
-		var terms [][]byte
-		var offsets []uint64
-		off := uint64(0)
-		for _, id := range h.sortedTermIDs() {
-			terms = append(terms, h.term(id))
-			offsets = append(offsets, off)
-			l := h.list(id)
-			off += uint64(len(l.docs) + len(l.pos) + 2)
-		}
+		terms, offsets := corpusDictionary(docs)
 		b.Run(name+"/vellum", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
