@@ -2,6 +2,7 @@ package trigram
 
 import (
 	"bytes"
+	"encoding/binary"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -275,6 +276,22 @@ func (f *substringFinder) findSlow(text []byte, from int) (start, end int, ok bo
 	return 0, 0, false
 }
 
+// isASCII reports whether b is all ASCII.
+func isASCII(b []byte) bool {
+	for len(b) >= 8 {
+		if binary.LittleEndian.Uint64(b)&highBits != 0 {
+			return false
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
 // matchAt reports whether the pattern occurs at st and where it ends.
 func (f *substringFinder) matchAt(text []byte, st int) (int, bool) {
 	for _, want := range f.pat {
@@ -299,6 +316,13 @@ func (f *substringFinder) matchAt(text []byte, st int) (int, bool) {
 
 // stepBack returns the position n runes before the rune boundary h.
 func stepBack(text []byte, h, n int) (int, bool) {
+	// Mostly the n bytes before h are ASCII, n runes: checked a word at a
+	// time, that saves a rune-by-rune walk per anchor hit (a pattern with
+	// an s or a k is not fixed-width, as ſ and K fold to them, so every
+	// anchor after one steps back here).
+	if st := h - n; st >= 0 && isASCII(text[st:h]) {
+		return st, true
+	}
 	for range n {
 		if h == 0 {
 			return 0, false

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"regexp"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -202,4 +203,37 @@ func utf8Valid(s string) bool {
 		}
 	}
 	return true
+}
+
+// TestStepBack: stepBack's ASCII shortcut gives what walking rune by rune
+// gives, on texts mixing ASCII and multi-byte runes.
+func TestStepBack(t *testing.T) {
+	walk := func(text []byte, h, n int) (int, bool) {
+		for range n {
+			if h == 0 {
+				return 0, false
+			}
+			_, size := utf8.DecodeLastRune(text[:h])
+			h -= size
+		}
+		return h, true
+	}
+	rng := rand.New(rand.NewPCG(7, 11))
+	pieces := []string{"a", "Z", " ", ".", "é", "ſ", "K", "ト", "😀", "abcdefgh"}
+	for range 2000 {
+		var b []byte
+		var bounds []int
+		for range rng.IntN(30) {
+			bounds = append(bounds, len(b))
+			b = append(b, pieces[rng.IntN(len(pieces))]...)
+		}
+		bounds = append(bounds, len(b))
+		h := bounds[rng.IntN(len(bounds))]
+		n := rng.IntN(12)
+		gotSt, gotOK := stepBack(b, h, n)
+		wantSt, wantOK := walk(b, h, n)
+		if gotOK != wantOK || (gotOK && gotSt != wantSt) {
+			t.Fatalf("stepBack(%q, %d, %d) = %d, %v; want %d, %v", b, h, n, gotSt, gotOK, wantSt, wantOK)
+		}
+	}
 }
