@@ -31,11 +31,7 @@ func TestMergeMatchesBuilder(t *testing.T) {
 				all.Add(doc+d, text)
 			}
 			doc += uint32(n)
-			var buf bytes.Buffer
-			if _, err := b.WriteTo(&buf); err != nil {
-				t.Fatal(err)
-			}
-			r, err := Open(buf.Bytes())
+			r, err := Open(writeSection(t, b))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -62,11 +58,7 @@ func TestMergeRejectsOverlap(t *testing.T) {
 	b := NewBuilder()
 	b.Add(0, []byte("hello"))
 	b.Add(1, []byte("world"))
-	var buf bytes.Buffer
-	if _, err := b.WriteTo(&buf); err != nil {
-		t.Fatal(err)
-	}
-	r, err := Open(buf.Bytes())
+	r, err := Open(writeSection(t, b))
 	if err != nil {
 		t.Fatal(err)
 	}
