@@ -10,17 +10,21 @@ type Options struct {
 	TextSource func(key string, seq uint64) ([]byte, error)
 	// FlushDocs and FlushBytes: the head is flushed to a segment in the
 	// background when it holds this many documents or about this many
-	// bytes. Defaults 50,000 and 10 MiB. FlushBytes is also what bounds a
+	// bytes. Defaults 50,000 and 32 MiB. FlushBytes is also what bounds a
 	// bulk build's memory: Apply waits for the background flush when the
 	// head grows past it by half, or past a quarter of it while a flush is
 	// writing (see mustWait), so a build holds about a head and a quarter.
 	// A head's bytes are its dictionaries (terms and trigrams) and
-	// postings, not the texts when there is a TextSource: 10 MiB holds all
-	// of dwarves-brain (3.2 MB of markdown, about 8 MiB of head: one flush,
-	// at Close) and a quarter of opentelemetry-docs (four flushes and a
-	// merge, where 8 MiB heads with their texts took nine and a merge).
-	// Fewer, bigger flushes cost less CPU (each writes its dictionaries
-	// and the segments are merged later), at a higher peak.
+	// postings, not the texts when there is a TextSource: dwarves-brain
+	// (3.2 MB of markdown) makes about 8 MiB of head, opentelemetry-docs
+	// (14.8 MB) about 40 MiB. Fewer, bigger flushes cost less CPU (each
+	// writes its dictionaries, and the segments are merged later) at a
+	// higher peak, but the peak of a build is mostly its last flush: on
+	// opentelemetry-docs a 32 MiB head (one flush before Close) took 15%
+	// less CPU than a 10 MiB one (four flushes and a merge) for 4–8 MB more
+	// peak RSS, and a 16 MiB one raised the peak most of all (a flush
+	// while a big head keeps growing). Measured with a DB.Index + Close
+	// probe, three runs each, 2026-11-21.
 	FlushDocs  int
 	FlushBytes int
 	// MergeFactor is how many adjacent segments a merge combines (about
@@ -46,7 +50,7 @@ func (o *Options) withDefaults() Options {
 		c.FlushDocs = 50_000
 	}
 	if c.FlushBytes <= 0 {
-		c.FlushBytes = 10 << 20
+		c.FlushBytes = 32 << 20
 	}
 	if c.MergeFactor == 0 {
 		c.MergeFactor = 8
