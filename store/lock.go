@@ -1,21 +1,31 @@
 package store
 
 // The lock file "<db>.lock" is informational only: bbolt's flock on the
-// database file is the lock. A writable Open writes the file after it holds
-// the flock and Close removes it before releasing the flock, so whoever can
-// read it while waiting for the lock learns who holds it. A crash leaves the
-// file behind; the next writable Open simply overwrites it. Its content is
-// JSON: {"pid": 1234, "command": "kotadb index ~/vault", "started": RFC 3339}.
+// database file is the lock. A writable Open starts writing the file once it
+// holds the flock, on a goroutine of its own (creating a file is tens of
+// microseconds, a tenth of the time to open a store and answer a first
+// query), and Close waits for that write, then removes the file before
+// releasing the flock. So whoever reads the file after waiting for the lock
+// learns who holds it: a waiter gives up no sooner than its timeout, and
+// one in the same process waits for the write first (lockedError). A crash
+// leaves the file behind; the next writable Open simply overwrites it. Its
+// content is JSON: {"pid": 1234, "command": "kotadb index ~/vault",
+// "started": RFC 3339}.
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kotadb/kotadb/errs"
+	"github.com/kotadb/kotadb/internal/vfs"
 )
 
 // lockHolder is the content of the lock file.
@@ -27,18 +37,102 @@ type lockHolder struct {
 
 func lockPath(dbPath string) string { return dbPath + ".lock" }
 
+// lockNote is the writing of a Store's lock file, started by Open.
+type lockNote struct {
+	path string
+	done chan struct{}
+	err  error // set before done is closed
+}
+
+// pendingNotes holds the lock notes of this process being written, by
+// database path, so that a wait for the lock in the same process that
+// times out reads the note after it is written.
+var pendingNotes sync.Map // string → *lockNote
+
+// startLockNote writes the lock file of dbPath in the background.
+func startLockNote(dbPath string, now time.Time) *lockNote {
+	n := &lockNote{path: dbPath, done: make(chan struct{})}
+	pendingNotes.Store(dbPath, n)
+	go func() {
+		n.err = writeLockFile(dbPath, now)
+		pendingNotes.CompareAndDelete(dbPath, n)
+		close(n.done)
+	}()
+	return n
+}
+
+// wait waits for the lock file to be written and returns the error.
+func (n *lockNote) wait() error {
+	<-n.done
+	return n.err
+}
+
+// remove waits for the lock file to be written, then removes it: even when
+// the write failed, as the file may be a crashed writer's. The error is the
+// write's or the removal's.
+func (n *lockNote) remove() error {
+	werr := n.wait()
+	if err := os.Remove(lockPath(n.path)); err != nil && !errors.Is(err, fs.ErrNotExist) && werr == nil {
+		werr = fmt.Errorf("remove lock file: %w", err)
+	}
+	return werr
+}
+
+// lockNoteHead is the start of this process's lock file, up to the start
+// time: the pid and command line do not change.
+var lockNoteHead = sync.OnceValues(func() ([]byte, error) {
+	return encodeLockHead(os.Getpid(), commandLine())
+})
+
+// encodeLockHead and encodeLockNote make what encoding/json makes of a
+// lockHolder, without its reflection on every Open.
+func encodeLockHead(pid int, command string) ([]byte, error) {
+	cmd, err := json.Marshal(command)
+	if err != nil {
+		return nil, err
+	}
+	b := strconv.AppendInt([]byte(`{"pid":`), int64(pid), 10)
+	b = append(b, `,"command":`...)
+	return append(b, cmd...), nil
+}
+
+func encodeLockNote(head []byte, started time.Time) ([]byte, error) {
+	ts, err := started.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	b := make([]byte, 0, len(head)+len(ts)+16)
+	b = append(append(append(b, head...), `,"started":`...), ts...)
+	return append(b, '}'), nil
+}
+
 // writeLockFile records this process as the writer of dbPath. It writes a
-// temporary file and renames it so a waiting process never reads half a file.
+// temporary file and renames it so a waiting process never reads half a
+// file.
 func writeLockFile(dbPath string, now time.Time) error {
-	b, err := json.Marshal(lockHolder{PID: os.Getpid(), Command: commandLine(), Started: now})
+	head, err := lockNoteHead()
+	if err != nil {
+		return fmt.Errorf("encode lock file: %w", err)
+	}
+	// In UTC: a local time would load the zone database first, the
+	// slowest step of the note. LockedError shows it in local time.
+	b, err := encodeLockNote(head, now.UTC())
 	if err != nil {
 		return fmt.Errorf("encode lock file: %w", err)
 	}
 	tmp := lockPath(dbPath) + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+	f, err := vfs.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
 		return fmt.Errorf("write lock file: %w", err)
 	}
-	if err := os.Rename(tmp, lockPath(dbPath)); err != nil {
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, lockPath(dbPath))
+	}
+	if err != nil {
 		_ = os.Remove(tmp)
 		return fmt.Errorf("write lock file: %w", err)
 	}
@@ -100,6 +194,9 @@ func (e *LockedError) Unwrap() error { return errs.ErrLocked }
 // lockedError builds the error for a lock wait that timed out.
 func lockedError(dbPath string) error {
 	e := &LockedError{Path: dbPath}
+	if n, ok := pendingNotes.Load(dbPath); ok {
+		_ = n.(*lockNote).wait() // a failed note names no writer, as a missing one
+	}
 	if h, err := readLockFile(dbPath); err == nil && h.PID > 0 {
 		e.PID, e.Command, e.Since = h.PID, h.Command, h.Started
 	}

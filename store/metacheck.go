@@ -46,7 +46,12 @@ func readBoltMeta(r io.ReaderAt, off int64) (boltMeta, error) {
 	if _, err := r.ReadAt(buf, off); err != nil {
 		return boltMeta{}, fmt.Errorf("read meta page at %d: %w", off, err)
 	}
-	m := buf[pageHeaderSize:]
+	return parseBoltMeta(buf, off)
+}
+
+// parseBoltMeta validates the start of the meta page at off, buf.
+func parseBoltMeta(buf []byte, off int64) (boltMeta, error) {
+	m := buf[pageHeaderSize : pageHeaderSize+metaSize]
 	h := fnv.New64a()
 	h.Write(m[:56])
 	switch {
@@ -61,23 +66,32 @@ func readBoltMeta(r io.ReaderAt, off int64) (boltMeta, error) {
 		freelist: native.Uint64(m[32:]), pgid: native.Uint64(m[40:]), txid: native.Uint64(m[48:])}, nil
 }
 
-// preflight validates the file at path (which must be non-empty).
-func (s *Store) preflight() error {
-	f, err := os.Open(s.path)
-	if err != nil {
-		return fmt.Errorf("open store %s: %w", s.path, err)
-	}
-	defer f.Close()
+// preflight validates the open database file f; an empty file (a new
+// store) passes.
+func (s *Store) preflight(f *os.File) error {
 	fi, err := f.Stat()
 	if err != nil {
 		return fmt.Errorf("open store %s: %w", s.path, err)
 	}
-	m0, err0 := readBoltMeta(f, 0)
+	if fi.Size() == 0 {
+		return nil
+	}
+	// One read holds both meta pages when the pages have the usual size:
+	// a system call costs more than the 4 KB it reads between them.
+	head := make([]byte, defaultMetaPageLen+pageHeaderSize+metaSize)
+	n, _ := f.ReadAt(head, 0) // what it could not read is read again below
+	metaAt := func(off int64) (boltMeta, error) {
+		if end := off + pageHeaderSize + metaSize; end <= int64(n) {
+			return parseBoltMeta(head[off:end], off)
+		}
+		return readBoltMeta(f, off)
+	}
+	m0, err0 := metaAt(0)
 	off1 := int64(defaultMetaPageLen)
 	if err0 == nil {
 		off1 = int64(m0.pageSize)
 	}
-	m1, err1 := readBoltMeta(f, off1)
+	m1, err1 := metaAt(off1)
 	var m boltMeta
 	switch {
 	case err0 == nil && (err1 != nil || m0.txid >= m1.txid):
@@ -112,10 +126,14 @@ func (s *Store) preflight() error {
 // wild id would make it write far outside the file.
 func (s *Store) checkFreelist(f *os.File, m boltMeta) error {
 	ps := uint64(m.pageSize)
-	hdr := make([]byte, pageHeaderSize+8)
-	if _, err := f.ReadAt(hdr, int64(m.freelist*ps)); err != nil {
+	// The first page in one read: it holds the ids of most freelists.
+	var page [defaultMetaPageLen]byte
+	hdr := page[:min(ps, defaultMetaPageLen)]
+	n, err := f.ReadAt(hdr, int64(m.freelist*ps))
+	if n < pageHeaderSize+8 {
 		return s.corrupt("bbolt freelist", err, "unreadable")
 	}
+	hdr = hdr[:n]
 	flags, count, overflow := native.Uint16(hdr[8:]), uint64(native.Uint16(hdr[10:])), uint64(native.Uint32(hdr[12:]))
 	if flags != pageFreelist {
 		return s.corrupt("bbolt freelist", nil, "page %d has type %#x", m.freelist, flags)
@@ -130,9 +148,12 @@ func (s *Store) checkFreelist(f *os.File, m boltMeta) error {
 	if count > m.pgid || (count+skip)*8 > (1+overflow)*ps-pageHeaderSize {
 		return s.corrupt("bbolt freelist", nil, "%d free page ids do not fit its %d pages", count, 1+overflow)
 	}
-	ids := make([]byte, count*8)
-	if _, err := f.ReadAt(ids, int64(m.freelist*ps+pageHeaderSize+skip*8)); err != nil {
-		return s.corrupt("bbolt freelist", err, "unreadable")
+	ids := hdr[min(pageHeaderSize+skip*8, uint64(n)):]
+	if uint64(len(ids)) < count*8 {
+		ids = make([]byte, count*8)
+		if _, err := f.ReadAt(ids, int64(m.freelist*ps+pageHeaderSize+skip*8)); err != nil {
+			return s.corrupt("bbolt freelist", err, "unreadable")
+		}
 	}
 	for i := uint64(0); i < count; i++ {
 		if id := native.Uint64(ids[i*8:]); id < 2 || id >= m.pgid {

@@ -20,6 +20,7 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/kotadb/kotadb/errs"
+	"github.com/kotadb/kotadb/internal/vfs"
 )
 
 // initialMmapSize is how much of the address space bbolt maps up front.
@@ -75,10 +76,10 @@ type Store struct {
 	lastSeq   atomic.Uint64 // mirror of meta "seq", updated after each commit
 	pieceSize uint64        // meta "piecesize", see pack.go
 
-	trainMu     sync.Mutex        // serializes TrainDictionary
-	dictMu      sync.RWMutex      // guards dictOfColl
-	dictOfColl  map[string]uint32 // collection -> dictionary new blobs use
-	ownLockFile bool
+	trainMu    sync.Mutex        // serializes TrainDictionary
+	dictMu     sync.RWMutex      // guards dictOfColl
+	dictOfColl map[string]uint32 // collection -> dictionary new blobs use
+	lockNote   *lockNote         // the lock file this writer keeps, see lock.go
 
 	shapeOnce sync.Once // the full page-shape check, see shapeChecked
 	shapeErr  error
@@ -114,22 +115,13 @@ func Open(path string, opts *Options) (*Store, error) {
 	} else if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
 		return nil, fmt.Errorf("open store %s: %w", abs, err)
 	}
-	if fi, err := os.Stat(abs); err == nil && fi.Size() > 0 {
-		if err := s.preflight(); err != nil {
-			return nil, err
-		}
-	}
 	db, file, err := s.openBolt(o)
 	if err != nil {
 		return nil, err
 	}
 	s.db, s.file = db, file
 	if !o.ReadOnly {
-		if err := writeLockFile(abs, time.Now()); err != nil {
-			_ = db.Close()
-			return nil, fmt.Errorf("open store %s: %w", abs, err)
-		}
-		s.ownLockFile = true
+		s.lockNote = startLockNote(abs, time.Now())
 	}
 	if err := s.init(); err != nil {
 		_ = s.Close()
@@ -139,8 +131,12 @@ func Open(path string, opts *Options) (*Store, error) {
 }
 
 // openBolt opens the bbolt file, turning lock timeouts into *LockedError and
-// damage (errors or panics inside bbolt) into a CorruptionError.
+// damage (errors or panics inside bbolt) into a CorruptionError. The
+// preflight checks of a file with content run on bbolt's own descriptor
+// as soon as it is open, before bbolt reads a page: one open of the file
+// instead of two.
 func (s *Store) openBolt(o Options) (db *bolt.DB, file *os.File, err error) {
+	var preErr error // the preflight's verdict, returned as it is
 	bo := &bolt.Options{
 		Timeout:         o.Timeout,
 		ReadOnly:        o.ReadOnly,
@@ -149,9 +145,16 @@ func (s *Store) openBolt(o Options) (db *bolt.DB, file *os.File, err error) {
 		FreelistType:    bolt.FreelistMapType,
 		InitialMmapSize: mmapSizeFor(runtime.GOOS, strconv.IntSize),
 		OpenFile: func(name string, flag int, mode os.FileMode) (*os.File, error) {
-			f, err := os.OpenFile(name, flag, mode)
+			f, err := vfs.OpenFile(name, flag, mode)
+			if err != nil {
+				return nil, err
+			}
+			if preErr = s.preflight(f); preErr != nil {
+				_ = f.Close()
+				return nil, preErr
+			}
 			file = f
-			return f, err
+			return f, nil
 		},
 	}
 	err = s.guard("open", func() error {
@@ -161,6 +164,8 @@ func (s *Store) openBolt(o Options) (db *bolt.DB, file *os.File, err error) {
 	})
 	var ce *errs.CorruptionError
 	switch {
+	case preErr != nil:
+		return nil, nil, preErr
 	case err == nil:
 		db.AllocSize = minAllocSize
 		return db, file, nil
@@ -187,21 +192,23 @@ func (s *Store) openBolt(o Options) (db *bolt.DB, file *os.File, err error) {
 	return nil, nil, fmt.Errorf("open store %s: %w", s.path, err)
 }
 
-// init creates the buckets of a new store, or checks an existing one: format
-// version, buckets present, file not shorter than its pages, and loads the
-// sequence counter and dictionaries.
+// init creates the buckets of a new store, or checks an existing one: file
+// not shorter than its pages, page trees of what it reads, format version,
+// buckets present, and loads the sequence counter and dictionaries. The
+// checks come first, in the one read transaction, before bbolt reads a
+// page they vouch for.
 func (s *Store) init() error {
-	if err := s.checkFileSize(); err != nil {
-		return err
-	}
-	if err := s.checkPageShape(openBuckets); err != nil {
-		return err
-	}
 	created := false
 	// Not s.view: that would run the full page check, which Open leaves
 	// to the first transaction.
 	err := s.guard("open", func() error {
 		return s.db.View(func(tx *bolt.Tx) error {
+			if err := s.checkFileSize(tx); err != nil {
+				return err
+			}
+			if err := s.checkPageShapeIn(tx, openBuckets); err != nil {
+				return err
+			}
 			if tx.Bucket(bucketMeta) != nil {
 				return s.load(tx)
 			}
@@ -278,19 +285,12 @@ func (s *Store) checkFormat(meta *bolt.Bucket) error {
 
 // checkFileSize fails when the file is shorter than the pages its meta page
 // claims: a truncated file, whose missing pages would fault when mapped.
-func (s *Store) checkFileSize() error {
-	fi, err := os.Stat(s.path)
+func (s *Store) checkFileSize(tx *bolt.Tx) error {
+	fi, err := s.file.Stat()
 	if err != nil {
 		return fmt.Errorf("stat store %s: %w", s.path, err)
 	}
-	var size int64
-	err = s.guard("open", func() error {
-		return s.db.View(func(tx *bolt.Tx) error { size = tx.Size(); return nil })
-	})
-	if err != nil {
-		return err
-	}
-	if fi.Size() < size {
+	if size := tx.Size(); fi.Size() < size {
 		return s.corrupt("file", nil, "file is %d bytes but its pages need %d: truncated", fi.Size(), size)
 	}
 	return nil
@@ -304,19 +304,17 @@ func (s *Store) checkFileSize() error {
 // first transaction (see shapeChecked), which a search that finds its
 // indices up to date never makes. See pagecheck.go.
 func (s *Store) checkPageShape(only map[string]bool) error {
-	var root, hwm uint64
-	var pageSize int
-	err := s.guard("open", func() error {
-		return s.db.View(func(tx *bolt.Tx) error {
-			root = uint64(tx.Cursor().Bucket().Root())
-			pageSize = tx.DB().Info().PageSize
-			hwm = uint64(tx.Size()) / uint64(pageSize)
-			return nil
-		})
+	return s.guard("open", func() error {
+		return s.db.View(func(tx *bolt.Tx) error { return s.checkPageShapeIn(tx, only) })
 	})
-	if err != nil {
-		return err
-	}
+}
+
+// checkPageShapeIn is checkPageShape for the pages of tx. It reads them
+// with pread, not through tx.
+func (s *Store) checkPageShapeIn(tx *bolt.Tx, only map[string]bool) error {
+	root := uint64(tx.Cursor().Bucket().Root())
+	pageSize := tx.DB().Info().PageSize
+	hwm := uint64(tx.Size()) / uint64(pageSize)
 	var first error
 	w := newPageWalker(s.file, pageSize, hwm, false, func(where, detail string) {
 		if first == nil {
@@ -357,12 +355,10 @@ func (s *Store) Close() error {
 		return nil
 	}
 	var lockErr error
-	if s.ownLockFile {
+	if s.lockNote != nil {
 		// Remove the lock file before the flock goes, so it never names a
 		// process that no longer holds the lock.
-		if err := os.Remove(lockPath(s.path)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			lockErr = fmt.Errorf("remove lock file: %w", err)
-		}
+		lockErr = s.lockNote.remove()
 	}
 	err := s.db.Close()
 	s.db = nil

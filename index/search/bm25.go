@@ -3,6 +3,7 @@ package search
 import (
 	"encoding/binary"
 	"math"
+	"sync/atomic"
 )
 
 // Ranking is BM25F (Robertson & Zaragoza's "simple BM25F"): a term's
@@ -74,8 +75,8 @@ func snapshotStats(s *snapshot) collectionStats {
 
 // fieldScorer holds, for one unit, what turns frequencies into tf~, with
 // B_f(d) = base_f + scale_f · len_f(d) precomputed per query. For segments
-// the factors w_f / B_f(d) of every doc are precomputed too (inv), so that
-// scoring a doc is a few multiply-adds.
+// the factors w_f / B_f(d) of every doc are precomputed too (inv), once
+// worth it (see useTable), so that scoring a doc is a few multiply-adds.
 type fieldScorer struct {
 	k1    float64
 	w     [numTextFields]float64
@@ -83,6 +84,12 @@ type fieldScorer struct {
 	scale [numTextFields]float64
 	norms []byte
 	inv   []float64 // numTextFields per doc, or nil
+
+	// pending is the segment's table not built yet while the scorer
+	// computes the factors itself; directLimit is how many may be
+	// computed so before the table is built (see useTable).
+	pending     *normTable
+	directLimit int64
 }
 
 func (s *fieldScorer) init(p *BM25Params, avg [numTextFields]float64, norms []byte) {
@@ -116,6 +123,9 @@ func (s *fieldScorer) tfNorm(doc uint32, tf *[numTextFields]float64) float64 {
 	if off+normsEntrySize > len(s.norms) {
 		return 0
 	}
+	if s.pending != nil {
+		s.countDirect(numTextFields)
+	}
 	lens := s.norms[off : off+normsEntrySize]
 	var t float64
 	for f := range numTextFields {
@@ -135,6 +145,9 @@ func (s *fieldScorer) factorAt(doc uint32, f int) float64 {
 		}
 		return 0
 	}
+	if s.pending != nil {
+		s.countDirect(1)
+	}
 	return s.factor(f, fieldLen(s.norms, doc, f))
 }
 
@@ -150,26 +163,68 @@ func (s *fieldScorer) saturate(idf, tfn float64) float64 {
 // normTable is a segment's w_f / B_f(d) factors for one set of ranking
 // parameters and field averages. The averages change with every write, so
 // a segment keeps the table of the last ones asked for: between writes
-// every search shares it.
+// every search shares it. A table whose inv is nil is pending: asked for,
+// not built yet.
 type normTable struct {
-	b, w [numTextFields]float64
-	avg  [numTextFields]float64
-	inv  []float64
+	b, w   [numTextFields]float64
+	avg    [numTextFields]float64
+	inv    []float64
+	seg    *segment     // the segment of a pending table
+	direct atomic.Int64 // factors computed without the pending table
 }
 
-// useTable makes the scorer use the segment's table for the averages,
-// building it if the segment's cached one is for others.
+func (t *normTable) fits(p *BM25Params, avg [numTextFields]float64) bool {
+	return t.avg == avg && t.b == p.B && t.w == p.Weights
+}
+
+// useTable makes the scorer use the segment's table for the averages once
+// it is worth building: when the searches since the averages changed have
+// computed half as many factors without it as it holds. Until then the
+// scorer computes each factor it needs. The first search after an Open
+// (or a write) usually scores a few dozen docs, and building the table of
+// every doc of a segment (885 docs × 5 fields for dwarves-brain, 35 KB)
+// took it twice as long; searches that score many docs pay at most half a
+// table more. The table holds what factor computes, so the scores are the
+// same with or without it.
 func (s *fieldScorer) useTable(seg *segment, p *BM25Params, avg [numTextFields]float64) {
-	if t := seg.normTab.Load(); t != nil && t.avg == avg && t.b == p.B && t.w == p.Weights {
+	t := seg.normTab.Load()
+	if t == nil || !t.fits(p, avg) {
+		nt := &normTable{b: p.B, w: p.Weights, avg: avg, seg: seg}
+		if seg.normTab.CompareAndSwap(t, nt) {
+			t = nt
+		} else if t = seg.normTab.Load(); t == nil || !t.fits(p, avg) {
+			t = nt // another search's averages: compute directly
+		}
+	}
+	if t.inv != nil {
 		s.inv = t.inv
 		return
 	}
-	t := &normTable{b: p.B, w: p.Weights, avg: avg, inv: make([]float64, int(seg.numDocs)*numTextFields)}
+	s.pending = t
+	s.directLimit = int64(seg.numDocs) * numTextFields / 2
+	if t.direct.Load() >= s.directLimit {
+		s.buildTable(t)
+	}
+}
+
+// countDirect counts n factors computed without the table, building it at
+// the limit.
+func (s *fieldScorer) countDirect(n int64) {
+	if s.pending.direct.Add(n) >= s.directLimit {
+		s.buildTable(s.pending)
+	}
+}
+
+// buildTable builds and publishes the table that pending stands for, and
+// makes the scorer use it.
+func (s *fieldScorer) buildTable(pending *normTable) {
+	seg := pending.seg
+	t := &normTable{b: pending.b, w: pending.w, avg: pending.avg, inv: make([]float64, int(seg.numDocs)*numTextFields)}
 	for d := range int(seg.numDocs) {
 		for f := range numTextFields {
 			t.inv[d*numTextFields+f] = s.factor(f, fieldLen(s.norms, uint32(d), f))
 		}
 	}
-	seg.normTab.Store(t)
-	s.inv = t.inv
+	seg.normTab.CompareAndSwap(pending, t)
+	s.inv, s.pending = t.inv, nil
 }

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/RoaringBitmap/roaring/v2"
+
 	"github.com/kotadb/kotadb/index"
 	"github.com/kotadb/kotadb/index/trigram"
 )
@@ -89,16 +91,28 @@ type numEntry struct {
 	value float64
 }
 
+// newHead makes a head ready for documents.
 func newHead() *head {
-	return &head{
-		keys:      map[string]uint32{},
-		termTab:   make([]uint32, 1024),
-		stemAlias: map[string][]uint32{},
-		kw:        map[string]*headKeyword{},
-		nums:      map[string][]numEntry{},
-		tri:       trigram.NewBuilder(),
-		keepText:  true,
-	}
+	h := newLazyHead()
+	h.alloc()
+	return h
+}
+
+// newLazyHead makes a head that allocates its tables (about 40 KB, the
+// trigram builder's mostly) when its first document comes: an Index opens
+// with an empty head, which a session that only searches never fills. Until
+// then it reads as empty; it must not be written as a segment (headInput),
+// which an Index never does with an empty head.
+func newLazyHead() *head { return &head{keepText: true} }
+
+// alloc makes the tables of a head made by newLazyHead.
+func (h *head) alloc() {
+	h.keys = map[string]uint32{}
+	h.termTab = make([]uint32, 1024)
+	h.stemAlias = map[string][]uint32{}
+	h.kw = map[string]*headKeyword{}
+	h.nums = map[string][]numEntry{}
+	h.tri = trigram.NewBuilder()
 }
 
 // add indexes a document and returns its doc id. The caller holds mu.
@@ -113,6 +127,9 @@ func (h *head) add(d *index.Doc) uint32 {
 // doc id: it appends the document's entries to the lists of its terms,
 // keywords and trigrams. The caller holds mu.
 func (h *head) addPrepared(d *index.Doc, p *Prepared) uint32 {
+	if h.tri == nil {
+		h.alloc()
+	}
 	doc := uint32(len(h.docs))
 	slabBefore := h.slab.size
 	termStart, posStart := uint32(0), uint32(0)
@@ -169,6 +186,9 @@ func (h *head) addPrepared(d *index.Doc, p *Prepared) uint32 {
 // findTerm looks term (whose termSeed hash is hash) up: its id, or the
 // empty slot of termTab where it belongs.
 func (h *head) findTerm(term []byte, hash uint64) (id uint32, slot int, ok bool) {
+	if len(h.termTab) == 0 { // a lazy head before its first document
+		return 0, 0, false
+	}
 	mask := len(h.termTab) - 1
 	for i := int(hash) & mask; ; i = (i + 1) & mask {
 		e := h.termTab[i]
@@ -323,7 +343,18 @@ func (h *head) latest(key string) (uint32, bool) {
 // (the Index has a TextSource).
 func (h *head) text(doc uint32) ([]byte, bool) { return h.docs[doc].text, h.keepText }
 
-func (h *head) trigrams() (trigramIndex, error) { return h.tri, nil }
+func (h *head) trigrams() (trigramIndex, error) {
+	if h.tri == nil {
+		return noTrigrams{}, nil
+	}
+	return h.tri, nil
+}
+
+// noTrigrams is the trigram index of a lazy head before its first
+// document.
+type noTrigrams struct{}
+
+func (noTrigrams) Candidates(*trigram.Query) *roaring.Bitmap { return roaring.New() }
 
 // sortedTermIDs returns the head's term ids in term order, for flushing.
 // Each id is sorted with its term's first 4 bytes as a big-endian number,

@@ -57,12 +57,24 @@ type Index struct {
 	flushes atomic.Uint64
 	merges  atomic.Uint64
 
+	// The leftovers of a crash (see removeStrays) are swept once, before
+	// the first file this session writes, or at Close: files named by the
+	// manifest read at Open (strays) are then the only ones of the
+	// directory that are not leftovers. Every writer of files calls sweep
+	// first: flushLocked, the merges that kickMerge and Close start. An
+	// Index without a worker, whose tests run merges themselves, sweeps at
+	// Open.
+	sweepOnce sync.Once
+	strays    *manifest // the manifest read at Open, until the sweep
+	sweepErr  error
+
 	// room is signalled (with mu) when the active head was frozen for a
 	// flush, or flushing stopped: Apply waits on it while the head is far
 	// over its budget (see mustWait). Made on first use.
 	room     *sync.Cond
 	flushing bool // a flush is writing frozen heads (guarded by mu)
 	merger   bool // a kickMerge goroutine is running (guarded by mu)
+	workerOn bool // the worker was started (guarded by mu), see wake
 }
 
 // segUnit is a live segment with its tombstones.
@@ -85,7 +97,7 @@ type headUnit struct {
 // newHeadUnit makes an empty head; it keeps its documents' texts only
 // when they cannot be read from a TextSource.
 func (idx *Index) newHeadUnit() *headUnit {
-	h := newHead()
+	h := newLazyHead()
 	h.keepText = idx.opts.TextSource == nil
 	return &headUnit{h: h, dead: &deadSet{}, ends: map[uint32]uint64{}}
 }
@@ -118,17 +130,16 @@ func Open(fsys vfs.FS, dir string, opts Options) (*Index, error) {
 		}
 		idx.segs = append(idx.segs, u)
 	}
-	if err := idx.removeStrays(m); err != nil {
-		for _, u := range idx.segs {
-			u.seg.close()
+	idx.strays = m
+	if idx.opts.noWorker {
+		if err := idx.sweep(); err != nil {
+			for _, u := range idx.segs {
+				u.seg.close()
+			}
+			return nil, fmt.Errorf("search index: %w", err)
 		}
-		return nil, fmt.Errorf("search index: %w", err)
 	}
 	idx.publish()
-	if !idx.opts.noWorker {
-		idx.wg.Add(1)
-		go idx.worker()
-	}
 	return idx, nil
 }
 
@@ -161,8 +172,19 @@ func (idx *Index) openSegUnit(ms manifestSegment) (*segUnit, error) {
 	return u, nil
 }
 
+// sweep removes the leftovers of a crash once (see strays). Listing the
+// directory is a good part of an Open, which a search-only session would
+// pay for nothing.
+func (idx *Index) sweep() error {
+	idx.sweepOnce.Do(func() {
+		idx.sweepErr = idx.removeStrays(idx.strays)
+		idx.strays = nil
+	})
+	return idx.sweepErr
+}
+
 // removeStrays deletes files a crash left behind: temporary files, segments
-// the manifest does not name and tombstone generations it does not use.
+// the manifest m does not name and tombstone generations it does not use.
 func (idx *Index) removeStrays(m *manifest) error {
 	names, err := idx.fs.ReadDir(idx.dir)
 	if err != nil {
@@ -366,7 +388,21 @@ func (b *batch) install() {
 	}
 }
 
+// wake wakes the background worker, starting it the first time: a
+// session that only searches never needs it.
 func (idx *Index) wake() {
+	if !idx.opts.noWorker {
+		idx.mu.Lock()
+		start := !idx.workerOn && !idx.closed // Close waits for what it sees started
+		if start {
+			idx.workerOn = true
+			idx.wg.Add(1)
+		}
+		idx.mu.Unlock()
+		if start {
+			go idx.worker()
+		}
+	}
 	select {
 	case idx.work <- struct{}{}:
 	default:
@@ -421,6 +457,13 @@ func (idx *Index) kickMerge() {
 	go func() {
 		defer idx.wg.Done()
 		stop := func() { idx.merger = false }
+		if err := idx.sweep(); err != nil {
+			idx.mu.Lock()
+			stop()
+			idx.mu.Unlock()
+			idx.setBgErr(err)
+			return
+		}
 		for {
 			did, err := idx.mergeOnceOr(stop, false)
 			if err != nil {
@@ -525,6 +568,9 @@ func (idx *Index) flushLocked() error {
 		}
 		return fmt.Errorf("search index: flush: %w", err)
 	}
+	if err := idx.sweep(); err != nil {
+		return fail(err)
+	}
 	for i := range fl {
 		f := &fl[i]
 		p := path.Join(idx.dir, segmentFile(f.id))
@@ -607,7 +653,7 @@ func (idx *Index) flushLocked() error {
 	idx.mu.Unlock()
 	idx.flushes.Add(1)
 	for _, name := range oldDels {
-		idx.fs.Remove(path.Join(idx.dir, name)) // a leftover is removed by the next Open
+		idx.fs.Remove(path.Join(idx.dir, name)) // a leftover is removed by the next session
 	}
 	idx.wake()
 	return nil
@@ -631,6 +677,9 @@ func (idx *Index) Close() error {
 	idx.commitMu.Lock()
 	err := idx.flushLocked()
 	idx.commitMu.Unlock()
+	if serr := idx.sweep(); err == nil && serr != nil {
+		err = fmt.Errorf("search index: %w", serr)
+	}
 	// Finish the merges the policy calls for, which the background merger
 	// would have run had it had the time, then merge the tail (pickTail):
 	// a bulk build's last flushes would otherwise leave up to MergeFactor
@@ -668,7 +717,7 @@ func (idx *Index) unref(s *segment) {
 	}
 	s.close()
 	if s.obsolete.Load() {
-		idx.fs.Remove(s.path) // a leftover is removed by the next Open
+		idx.fs.Remove(s.path) // a leftover is removed by the next session
 	}
 }
 

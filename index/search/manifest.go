@@ -7,7 +7,9 @@ package search
 // the highest store seq whose changes they hold. It is replaced atomically:
 // written to "MANIFEST.tmp", synced, renamed over "MANIFEST", and the
 // directory synced. Files the manifest does not name are leftovers of a
-// crash and are removed on open. Layout:
+// crash; they are removed before the first file a session writes (a flush
+// or a merge) or at Close, so a read-only session never lists the folder.
+// Layout:
 //
 //	magic    "KMAN" (4 bytes)
 //	uint32   format version

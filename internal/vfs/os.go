@@ -14,7 +14,7 @@ type osFS struct{}
 type osFile struct{ *os.File }
 
 func (osFS) Create(name string) (File, error) {
-	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	f, err := OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return nil, err
 	}
@@ -22,7 +22,7 @@ func (osFS) Create(name string) (File, error) {
 }
 
 func (osFS) Open(name string) (File, error) {
-	f, err := os.OpenFile(name, os.O_RDWR, 0)
+	f, err := OpenFile(name, os.O_RDWR, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -30,7 +30,7 @@ func (osFS) Open(name string) (File, error) {
 }
 
 func (osFS) OpenReadOnly(name string) (File, error) {
-	f, err := os.Open(name)
+	f, err := OpenFile(name, os.O_RDONLY, 0)
 	if err != nil {
 		return nil, err
 	}
