@@ -254,13 +254,13 @@ func (p *planner) compile(q Query, negated bool) (planNode, error) {
 		}
 		// The trigram index is case-insensitive; a case-sensitive substring
 		// uses the same candidates and a case-sensitive check.
-		match := func(text []byte) bool { return bytes.Contains(text, []byte(q.Text)) }
+		exact := []byte(q.Text)
+		match := func(text []byte) bool { return bytes.Contains(text, exact) }
 		first := func(text []byte) (trigram.LineMatch, bool) { return firstSubstring(text, q.Text) }
 		if q.CaseInsensitive {
-			match = func(text []byte) bool { return trigram.ContainsSubstring(text, q.Text) }
-			first = func(text []byte) (trigram.LineMatch, bool) {
-				return firstLineMatch(trigram.FindSubstring(text, q.Text, 1))
-			}
+			sub := trigram.NewSubstring(q.Text)
+			match = sub.Contains
+			first = func(text []byte) (trigram.LineMatch, bool) { return firstLineMatch(sub.Find(text, 1)) }
 		}
 		r := &pRegex{label: fmt.Sprintf("substring %q", q.Text), tq: trigram.PlanSubstring(q.Text), match: match, first: first}
 		if !negated {

@@ -211,3 +211,32 @@ func BenchmarkFindSubstring(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPairScan measures the pair filter's scan over a text where no
+// start passes, with the vector kernel (where there is one) and with the
+// word-wide scan: the bytes per second the comment on pairThreshold quotes.
+func BenchmarkPairScan(b *testing.B) {
+	for _, size := range []int{16 << 10, 1 << 20} {
+		text := make([]byte, size)
+		for i := range text {
+			text[i] = byte('a' + i%7)
+		}
+		p := exactPair([]byte("z....y"), 0, 5)
+		for _, vector := range []bool{false, true} {
+			if vector && !haveVectorPairs {
+				continue
+			}
+			b.Run(fmt.Sprintf("%dKiB/vector=%v", size>>10, vector), func(b *testing.B) {
+				saved := haveVectorPairs
+				defer func() { haveVectorPairs = saved }()
+				haveVectorPairs = vector
+				b.SetBytes(int64(len(text)))
+				for b.Loop() {
+					if p.next(text, 0) >= 0 {
+						b.Fatal("a start passed")
+					}
+				}
+			})
+		}
+	}
+}

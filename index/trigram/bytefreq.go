@@ -11,6 +11,12 @@ func byteFreq(b byte) float64 {
 	return byteFreqTable[b]
 }
 
+// innerByteFreq is the least frequency assumed of a byte inside a
+// multi-byte rune, neither its first nor its last: a block of 64 runes
+// shares it (E3 83 starts half the katakana, ト, レ and ー among them),
+// whereas the last byte tells the runes of a block apart.
+const innerByteFreq = 0.03
+
 var byteFreqTable = func() (t [256]float64) {
 	for i := range t {
 		t[i] = 0.002 // rare punctuation and control bytes

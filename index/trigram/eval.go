@@ -26,6 +26,7 @@ type evaluator struct {
 	src   postingSource
 	free  [][]uint32
 	probe []posting
+	order []uint64 // evalAnd's sort keys
 }
 
 var evaluatorPool = sync.Pool{New: func() any { return new(evaluator) }}
@@ -107,17 +108,27 @@ func (e *evaluator) evalAnd(q *Query) result {
 		e.probe = append(e.probe, p)
 	}
 	ps := e.probe[base:]
-	slices.SortFunc(ps, func(a, b posting) int { return a.count - b.count })
+	// Sort keys of count and index rather than the postings themselves,
+	// nine words each: for a long pattern's dozens of trigrams
+	// the sort cost as much as the intersections.
+	order := e.order[:0]
+	for i, p := range ps {
+		order = append(order, uint64(p.count)<<32|uint64(i))
+	}
+	slices.Sort(order)
+	e.order = order
 
 	cur := result{all: true}
-	if len(ps) > 0 {
-		cur = result{docs: ps[0].decodeInto(e.get())}
-		for _, p := range ps[1:] {
-			if len(cur.docs) == 0 {
-				break
-			}
-			cur.docs = p.intersectInPlace(cur.docs)
+	for k, o := range order {
+		p := ps[uint32(o)]
+		if k == 0 {
+			cur = result{docs: p.decodeInto(e.get())}
+			continue
 		}
+		if len(cur.docs) == 0 {
+			break
+		}
+		cur.docs = p.intersectInPlace(cur.docs)
 	}
 	for _, sub := range q.Sub {
 		if !cur.all && len(cur.docs) == 0 {

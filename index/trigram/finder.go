@@ -23,6 +23,10 @@ import (
 // scan starts with the anchor expected to be rarest (see byteFreq) and
 // switches when the text proves it common (see scanAnchors). From an anchor
 // hit it steps back to where the match would start and compares forward.
+// Where two anchors at fixed offsets can be tested together, a pair filter
+// (see pairFilter) scans instead. A pattern holding a rune whose case
+// variants differ in width (k and the Kelvin sign) is looked for with the
+// variants of the folded rune's width first (see narrow).
 type substringFinder struct {
 	pat []rune // folded pattern runes
 
@@ -50,6 +54,21 @@ type substringFinder struct {
 	// anchors are much rarer than the case-insensitive ones. When it does
 	// not, an absent spelling would only cost a second pass.
 	typedFirst bool
+
+	// narrow, for a pattern that is not fixed-width, finds the matches
+	// whose runes have the widths of the folded pattern's (s, not ſ; k,
+	// not the Kelvin sign): a fixed-width search, with anchors and pairs
+	// all along the pattern. Every other match holds one of narrow.wide,
+	// the encodings of the wider case variants (a canonical rune is the
+	// orbit's smallest, so the others are never narrower), so where the
+	// text has none, narrow's answer is the answer.
+	narrow *substringFinder
+	// wide and maxLen are set in a narrow finder: the wider variants, and
+	// the length of the longest match of the pattern, of any widths.
+	// widePairs are pair filters on the last two bytes of each of wide.
+	wide      [][]byte
+	widePairs []pairFilter
+	maxLen    int
 }
 
 // anchor is a byte offset of the pattern to scan for.
@@ -59,6 +78,7 @@ type anchor struct {
 	before      int    // bytes of the folded runes before the rune
 	fixedBefore bool   // all runes before it are fixed-width: a match has them at before
 	bytes       []byte // the bytes a match may hold here, at most maxAnchorBytes
+	inner       bool   // neither the first nor the last byte of its rune (see innerByteFreq)
 	cost        float64
 }
 
@@ -103,6 +123,19 @@ func finderFor(s string) *substringFinder {
 }
 
 func newSubstringFinder(s string) *substringFinder {
+	f := buildFinder(s, false)
+	if !f.fixed && !f.slow {
+		if n := buildFinder(s, true); n.fixed {
+			f.narrow = n
+		}
+	}
+	return f
+}
+
+// buildFinder returns the finder of s or, when narrow is set, of the
+// matches of s whose runes have the widths of the folded pattern's (see
+// substringFinder.narrow).
+func buildFinder(s string, narrow bool) *substringFinder {
 	f := &substringFinder{pat: foldedRunes(s), fixed: true}
 	if slices.Contains(f.pat, utf8.RuneError) {
 		f.slow = true
@@ -116,6 +149,11 @@ func newSubstringFinder(s string) *substringFinder {
 		members := orbit(r)
 		caseless = caseless && len(members) == 1
 		width := utf8.RuneLen(r)
+		if narrow {
+			var maxWidth int
+			members, maxWidth = f.narrowMembers(members, width)
+			f.maxLen += maxWidth
+		}
 		var encs [maxOrbit][utf8.UTFMax]byte
 		runeFixed := len(members) <= maxOrbit
 		for k, m := range members[:min(len(members), maxOrbit)] {
@@ -142,28 +180,54 @@ func newSubstringFinder(s string) *substringFinder {
 			}
 			f.anchors = addAnchor(f.anchors, anchor{
 				runeIdx: i, inRune: j, before: before, fixedBefore: fixedBefore,
-				bytes: sets[start:len(sets):len(sets)],
+				bytes: sets[start:len(sets):len(sets)], inner: j > 0 && j < width-1,
 			})
 		}
 		fixedBefore = fixedBefore && runeFixed
 	}
 	if !caseless && utf8.ValidString(s) {
 		f.typed = []byte(s)
-		for i := range f.typed {
-			f.typedAnchors = addAnchor(f.typedAnchors, anchor{before: i, fixedBefore: true, bytes: f.typed[i : i+1 : i+1]})
+		for i, r := range s {
+			for j := range utf8.RuneLen(r) {
+				f.typedAnchors = addAnchor(f.typedAnchors, anchor{before: i + j, fixedBefore: true,
+					bytes: f.typed[i+j : i+j+1 : i+j+1], inner: j > 0 && j < utf8.RuneLen(r)-1})
+			}
 		}
 	}
 	f.pair = choosePair(f.anchors)
 	f.typedPair = choosePair(f.typedAnchors)
-	f.typedFirst = len(f.typedAnchors) > 0 && len(f.anchors) > 0 && !f.pair.ok && !f.typedPair.ok &&
-		2*f.typedAnchors[0].cost < f.anchors[0].cost
+	// With vector pairs a pair scan costs the same whatever the bytes, so
+	// the typed spelling goes first only when it has a pair and the
+	// case-insensitive search has none.
+	f.typedFirst = len(f.typedAnchors) > 0 && len(f.anchors) > 0 && !f.pair.ok &&
+		(f.typedPair.ok && haveVectorPairs || !f.typedPair.ok && 2*f.typedAnchors[0].cost < f.anchors[0].cost)
 	return f
 }
 
-// choosePair returns the pair filter for anchors when their rarest one is
-// common, or a filter that is not ok.
+// narrowMembers returns the members of an orbit that are width bytes
+// long, recording the others' encodings in f.wide, and the widest
+// member's width.
+func (f *substringFinder) narrowMembers(members []rune, width int) (same []rune, maxWidth int) {
+	maxWidth = width
+	for _, m := range members {
+		if n := utf8.RuneLen(m); n == width {
+			same = append(same, m)
+		} else {
+			maxWidth = max(maxWidth, n)
+			enc := utf8.AppendRune(nil, m)
+			if !slices.ContainsFunc(f.wide, func(w []byte) bool { return bytes.Equal(w, enc) }) {
+				f.wide = append(f.wide, enc)
+				f.widePairs = append(f.widePairs, exactPair(enc, len(enc)-2, len(enc)-1))
+			}
+		}
+	}
+	return same, maxWidth
+}
+
+// choosePair returns the pair filter for anchors when it is expected to
+// beat scanning for their rarest one, or a filter that is not ok.
 func choosePair(anchors []anchor) pairFilter {
-	if len(anchors) == 0 || anchors[0].cost <= pairThreshold {
+	if len(anchors) == 0 || (!haveVectorPairs && anchors[0].cost <= pairThreshold) {
 		return pairFilter{}
 	}
 	return newPairFilter(anchors)
@@ -180,6 +244,9 @@ func addAnchor(list []anchor, a anchor) []anchor {
 	for _, c := range a.bytes {
 		a.cost += byteFreq(c)
 	}
+	if a.inner {
+		a.cost = max(a.cost, innerByteFreq)
+	}
 	i := len(list)
 	for i > 0 && list[i-1].cost > a.cost {
 		i--
@@ -194,6 +261,24 @@ func addAnchor(list []anchor, a anchor) []anchor {
 // find returns the leftmost occurrence starting at or after from, which
 // must be a rune boundary of text.
 func (f *substringFinder) find(text []byte, from int) (start, end int, ok bool) {
+	if n := f.narrow; n != nil {
+		// A match with a wide variant that starts before narrow's match
+		// has its wide rune before narrow's match start plus maxLen.
+		start, end, ok = n.find(text, from)
+		limit := len(text)
+		if ok {
+			limit = min(limit, start+n.maxLen+utf8.UTFMax)
+		}
+		if from >= limit || !n.hasWide(text[from:limit]) {
+			return start, end, ok
+		}
+	}
+	return f.findAny(text, from)
+}
+
+// findAny is find without the narrow search: it tries matches of any
+// widths.
+func (f *substringFinder) findAny(text []byte, from int) (start, end int, ok bool) {
 	switch {
 	case len(f.pat) == 0:
 		return 0, 0, false
@@ -211,6 +296,16 @@ func (f *substringFinder) find(text []byte, from int) (start, end int, ok bool) 
 // typed spelling first (see typedFirst) and only scan case-insensitively
 // when that spelling is absent.
 func (f *substringFinder) contains(text []byte) bool {
+	if n := f.narrow; n != nil {
+		if n.contains(text) {
+			return true
+		}
+		if !n.hasWide(text) {
+			return false
+		}
+		_, _, ok := f.findAny(text, 0)
+		return ok
+	}
 	if _, _, ok := f.findTyped(text, 0); ok {
 		return true
 	}
@@ -218,9 +313,41 @@ func (f *substringFinder) contains(text []byte) bool {
 	return ok
 }
 
+// hasWide reports whether text holds one of f.wide.
+func (f *substringFinder) hasWide(text []byte) bool {
+	for k, w := range f.wide {
+		if haveVectorPairs {
+			p := &f.widePairs[k]
+			if _, _, ok := p.scan(text, 0, func(st int) (int, bool) {
+				end := st + len(w)
+				return end, end <= len(text) && bytes.Equal(text[st:end], w)
+			}); ok {
+				return true
+			}
+			continue
+		}
+		// The last byte, a continuation byte, is the rarest in Latin text.
+		last := w[len(w)-1]
+		for i := len(w) - 1; i < len(text); i++ {
+			j := bytes.IndexByte(text[i:], last)
+			if j < 0 {
+				break
+			}
+			i += j
+			if bytes.Equal(text[i+1-len(w):i+1], w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // findTyped returns the first occurrence of the typed spelling at or after
 // from, when looking for it first pays (see typedFirst).
 func (f *substringFinder) findTyped(text []byte, from int) (start, end int, ok bool) {
+	if f.narrow != nil {
+		return f.narrow.findTyped(text, from)
+	}
 	if !f.typedFirst {
 		return 0, 0, false
 	}

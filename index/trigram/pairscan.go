@@ -6,11 +6,12 @@ import (
 )
 
 // pairFilter finds the starts where two bytes of the pattern, at fixed
-// offsets from the start, are both present, testing eight starts per step
-// with word-wide arithmetic. When the pattern's rarest byte is still common
-// (every letter of "TracerProvider" is), one IndexByte call per hit costs
-// more than this steady scan, and two bytes together are rare enough that
-// almost every start it reports is a match.
+// offsets from the start, are both present, testing 32 starts per step
+// with AVX2 (see blocks) or else eight with word-wide arithmetic. When the
+// pattern's rarest byte is still common (every letter of "TracerProvider"
+// is), one IndexByte call per hit costs more than this steady scan, and
+// two bytes together are rare enough that almost every start it reports is
+// a match.
 //
 // A lane accepts text byte b when b|mask == value: mask 0 for one exact
 // byte, 0x20 for two bytes that differ only in that bit (an ASCII letter
@@ -25,13 +26,20 @@ type pairFilter struct {
 const (
 	lowBits  = 0x0101010101010101
 	highBits = 0x8080808080808080
-	// pairThreshold: use the pair filter when the best single anchor is
-	// expected to hit more often than this per byte. At about 40 cycles
-	// per IndexByte hit against a third of a cycle per byte for the pair
-	// scan, the two break even near one hit in a hundred bytes.
+	// pairThreshold: use the word-wide pair filter when the best single
+	// anchor is expected to hit more often than this per byte. At about 40
+	// cycles per IndexByte hit against a third of a cycle per byte for the
+	// pair scan, the two break even near one hit in a hundred bytes. The
+	// vector kernel (see blocks) scans 23 to 35 bytes per nanosecond on the
+	// 2-core Xeon of BENCHMARKS.md, the word-wide scan 5 (BenchmarkPairScan
+	// on 1 MiB and 16 KiB), close to IndexByte between hits, so with it the
+	// pair filter is used whenever there is one.
 	pairThreshold = 0.006
 	// pairMinDistance: see newPairFilter.
 	pairMinDistance = 3
+	// pairBlock is the number of starts a vector kernel (see blocks) tests
+	// at a time.
+	pairBlock = 32
 )
 
 // lane returns the mask and value accepting exactly the bytes of set, or
@@ -86,10 +94,25 @@ func newPairFilter(anchors []anchor) pairFilter {
 	return p
 }
 
+// exactPair returns the pair filter accepting the starts where s[i] and
+// s[j] are at offsets i and j.
+func exactPair(s []byte, i, j int) pairFilter {
+	p := pairFilter{ok: true, off: [2]int{i, j}, value: [2]uint64{uint64(s[i]) * lowBits, uint64(s[j]) * lowBits}}
+	p.span = max(i, j) + 1
+	return p
+}
+
 // next returns the first start at or after from where both bytes match, or
 // -1.
 func (p *pairFilter) next(text []byte, from int) int {
 	i := from
+	if n := len(text) - p.span + 1 - i; n > 0 {
+		block, mask, end := p.blocks(text, i, n)
+		if block >= 0 {
+			return block + bits.TrailingZeros32(mask)
+		}
+		i = end
+	}
 	if n := len(text) - p.span - 7; i < n {
 		t0, t1 := text[p.off[0]:], text[p.off[1]:]
 		m0, v0, m1, v1 := p.mask[0], p.value[0], p.mask[1], p.value[1]
@@ -115,7 +138,26 @@ func (p *pairFilter) next(text []byte, from int) int {
 
 // scan returns the first start at or after from that the pair filter
 // and then verify accept.
+//
+// The starts of a vector block that pass are tried from its mask: where
+// the pattern's bytes are common in the text (every "Provider" passes the
+// filter of "TracerProvider"), a call per start would cost more than the
+// scan.
 func (p *pairFilter) scan(text []byte, from int, verify func(st int) (int, bool)) (start, end int, ok bool) {
+	for n := len(text) - p.span + 1; from < n; {
+		block, mask, blocksEnd := p.blocks(text, from, n-from)
+		if block < 0 {
+			from = blocksEnd
+			break
+		}
+		for ; mask != 0; mask &= mask - 1 {
+			st := block + bits.TrailingZeros32(mask)
+			if end, ok := verify(st); ok {
+				return st, end, true
+			}
+		}
+		from = block + pairBlock
+	}
 	for st := p.next(text, from); st >= 0; st = p.next(text, st+1) {
 		if end, ok := verify(st); ok {
 			return st, end, true

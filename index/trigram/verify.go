@@ -19,7 +19,31 @@ type LineMatch struct {
 // It matches exactly where the regexp (?i) + regexp.QuoteMeta(s) would. An
 // empty s matches nothing.
 func FindSubstring(text []byte, s string, max int) []LineMatch {
-	f := finderFor(s)
+	return finderFor(s).findAll(text, max)
+}
+
+// Substring is a case-insensitive substring prepared once for verifying
+// many texts: its methods are FindSubstring and ContainsSubstring without
+// looking the pattern up each time. It is safe for concurrent use; the
+// zero Substring, like the empty pattern, matches nothing.
+type Substring struct{ f *substringFinder }
+
+// NewSubstring prepares s.
+func NewSubstring(s string) Substring { return Substring{finderFor(s)} }
+
+// Find is FindSubstring(text, s, max).
+func (s Substring) Find(text []byte, max int) []LineMatch {
+	if s.f == nil {
+		return nil
+	}
+	return s.f.findAll(text, max)
+}
+
+// Contains is ContainsSubstring(text, s).
+func (s Substring) Contains(text []byte) bool { return s.f != nil && s.f.contains(text) }
+
+// findAll is FindSubstring.
+func (f *substringFinder) findAll(text []byte, max int) []LineMatch {
 	var out []LineMatch
 	lines := lineTracker{text: text}
 	for from := 0; max < 1 || len(out) < max; {

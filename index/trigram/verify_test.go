@@ -60,6 +60,21 @@ func TestFindSubstring(t *testing.T) {
 		{"identifier", "export OTEL_EXPORTER_OTLP_ENDPOINT=x", "otel_exporter_otlp_endpoint", 0, []LineMatch{
 			{Line: 1, Column: 8, Text: "export OTEL_EXPORTER_OTLP_ENDPOINT=x", Start: 7, End: 34},
 		}},
+		{"wide variant before a narrow match", "\u212aelvin, kelvin", "KELVIN", 0, []LineMatch{
+			{Line: 1, Column: 1, Text: "\u212aelvin, kelvin", Start: 0, End: 8},
+			{Line: 1, Column: 11, Text: "\u212aelvin, kelvin", Start: 10, End: 16},
+		}},
+		{"long s after a narrow match", "spanKind, \u017fpankind", "SpanKind", 0, []LineMatch{
+			{Line: 1, Column: 1, Text: "spanKind, \u017fpankind", Start: 0, End: 8},
+			{Line: 1, Column: 11, Text: "spanKind, \u017fpankind", Start: 10, End: 19},
+		}},
+		{"vector blocks", "Provider MeterProvider LoggerProvider, then tracerprovider here", "TracerProvider", 0, []LineMatch{
+			{Line: 1, Column: 45, Text: "Provider MeterProvider LoggerProvider, then tracerprovider here", Start: 44, End: 58},
+		}},
+		{"katakana after long japanese", "オブザーバビリティのトレースとメトリクスとログ、そしてトレース", "トレース", 0, []LineMatch{
+			{Line: 1, Column: 31, Text: "オブザーバビリティのトレースとメトリクスとログ、そしてトレース", Start: 30, End: 42},
+			{Line: 1, Column: 82, Text: "オブザーバビリティのトレースとメトリクスとログ、そしてトレース", Start: 81, End: 93},
+		}},
 		{"empty pattern", "abc", "", 0, nil},
 		{"absent", "abc", "abd", 0, nil},
 		{"pattern longer than text", "ab", "abc", 0, nil},
@@ -79,7 +94,18 @@ func TestFindSubstring(t *testing.T) {
 			if c := ContainsSubstring([]byte(tt.text), tt.pat); c != (len(tt.want) > 0) {
 				t.Errorf("ContainsSubstring(%q, %q) = %v", tt.text, tt.pat, c)
 			}
+			sub := NewSubstring(tt.pat)
+			if diff := cmp.Diff(tt.want, sub.Find([]byte(tt.text), tt.max)); diff != "" {
+				t.Errorf("NewSubstring(%q).Find(%q, %d) (-want +got):\n%s", tt.pat, tt.text, tt.max, diff)
+			}
+			if c := sub.Contains([]byte(tt.text)); c != (len(tt.want) > 0) {
+				t.Errorf("NewSubstring(%q).Contains(%q) = %v", tt.pat, tt.text, c)
+			}
 		})
+	}
+	var zero Substring
+	if zero.Contains([]byte("abc")) || zero.Find([]byte("abc"), 0) != nil {
+		t.Error("the zero Substring matches")
 	}
 }
 
