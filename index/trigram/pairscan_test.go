@@ -12,6 +12,12 @@ import (
 // word scans test many starts at once, with a byte-by-byte scan, from every
 // start of texts long enough for several vector blocks.
 func TestPairFilterNext(t *testing.T) {
+	withAndWithoutVector(func() { testPairFilterNext(t) })
+}
+
+// withAndWithoutVector runs f with the Go pair scan, then with the vector
+// kernel when this machine has one.
+func withAndWithoutVector(f func()) {
 	saved := haveVectorPairs
 	defer func() { haveVectorPairs = saved }()
 	for _, vector := range []bool{false, true} {
@@ -19,7 +25,7 @@ func TestPairFilterNext(t *testing.T) {
 			continue // no vector kernel on this machine
 		}
 		haveVectorPairs = vector
-		testPairFilterNext(t)
+		f()
 	}
 }
 
@@ -95,13 +101,8 @@ var fillerPieces = []string{
 // MatchLines with the (?i) regexp on texts long enough for the vector pair
 // scan, with and without it.
 func TestFindSubstringLongRandom(t *testing.T) {
-	saved := haveVectorPairs
-	defer func() { haveVectorPairs = saved }()
-	for _, vector := range []bool{false, true} {
-		if vector && !saved {
-			continue // no vector kernel on this machine
-		}
-		haveVectorPairs = vector
+	withAndWithoutVector(func() {
+		vector := haveVectorPairs
 		finderCache.Clear() // finders choose pairs by haveVectorPairs
 		finderCacheLen.Store(0)
 		rng := rand.New(rand.NewPCG(5, 6))
@@ -137,6 +138,6 @@ func TestFindSubstringLongRandom(t *testing.T) {
 				t.Fatalf("vector %v, case %d: MatchRegexp(%q, %q) = %v", vector, i, text, pat, m)
 			}
 		}
-	}
+	})
 	finderCache.Clear()
 }
