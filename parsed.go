@@ -12,15 +12,20 @@ import (
 // What parsedDocs holds is bounded, because the catch-up lags behind
 // ingestion in a bulk build (compare the store-only and DB.Index rows of
 // `kotabench ingest` in BENCHMARKS.md) and whatever it holds stays on the
-// heap meanwhile. Holding the contents of that backlog raised the peak
-// heap even when bounded to 8 MiB, so a content is kept only within
-// parsedContentLimit bytes and otherwise read back from the store
-// (decompressing is the cheap part of the work saved). The documents are
-// kept slim (slimDoc) and at most parsedDocsLimit of them, a default
-// batch, which kept the peak RSS of `kotabench ingest` within the noise of
-// not holding any.
+// heap meanwhile. A content is kept only within parsedContentLimit bytes
+// and otherwise read back from the store. The limit is a default batch's
+// bytes: contents the batch held until its commit anyway. With 1 MiB,
+// reading back and decompressing two thirds of dwarves-brain was 7% of the
+// CPU of building it, and the decompressors' state raised the peak RSS:
+// 4 MiB measured 0.216–0.282 s and 36.0–37.1 MB against 0.272–0.306 s and
+// 37.3–38.8 MB (`kotabench search --engines kotadb --child-bin …`, four
+// alternated rounds of three children, 2026-11-21); opentelemetry-docs
+// did not change beyond the noise. Holding every content of the backlog
+// (up to 8 MiB) had raised the peak before the search head stopped
+// keeping texts. The documents are kept slim (slimDoc) and at most
+// parsedDocsLimit of them, a default batch's count.
 const (
-	parsedContentLimit = 1 << 20
+	parsedContentLimit = ingest.DefaultBatchBytes
 	parsedDocsLimit    = 1 << 10
 )
 
