@@ -240,3 +240,11 @@ func BenchmarkPairScan(b *testing.B) {
 		}
 	}
 }
+
+// exactPair returns the pair filter accepting the starts where s[i] and
+// s[j] are at offsets i and j.
+func exactPair(s []byte, i, j int) pairFilter {
+	p := pairFilter{ok: true, off: [2]int{i, j}, value: [2]uint64{uint64(s[i]) * lowBits, uint64(s[j]) * lowBits}}
+	p.span = max(i, j) + 1
+	return p
+}

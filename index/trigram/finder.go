@@ -65,10 +65,8 @@ type substringFinder struct {
 	narrow *substringFinder
 	// wide and maxLen are set in a narrow finder: the wider variants, and
 	// the length of the longest match of the pattern, of any widths.
-	// widePairs are pair filters on the last two bytes of each of wide.
-	wide      [][]byte
-	widePairs []pairFilter
-	maxLen    int
+	wide   [][]byte
+	maxLen int
 }
 
 // anchor is a byte offset of the pattern to scan for.
@@ -217,7 +215,6 @@ func (f *substringFinder) narrowMembers(members []rune, width int) (same []rune,
 			enc := utf8.AppendRune(nil, m)
 			if !slices.ContainsFunc(f.wide, func(w []byte) bool { return bytes.Equal(w, enc) }) {
 				f.wide = append(f.wide, enc)
-				f.widePairs = append(f.widePairs, exactPair(enc, len(enc)-2, len(enc)-1))
 			}
 		}
 	}
@@ -315,31 +312,7 @@ func (f *substringFinder) contains(text []byte) bool {
 
 // hasWide reports whether text holds one of f.wide.
 func (f *substringFinder) hasWide(text []byte) bool {
-	for k, w := range f.wide {
-		if haveVectorPairs {
-			p := &f.widePairs[k]
-			if _, _, ok := p.scan(text, 0, func(st int) (int, bool) {
-				end := st + len(w)
-				return end, end <= len(text) && bytes.Equal(text[st:end], w)
-			}); ok {
-				return true
-			}
-			continue
-		}
-		// The last byte, a continuation byte, is the rarest in Latin text.
-		last := w[len(w)-1]
-		for i := len(w) - 1; i < len(text); i++ {
-			j := bytes.IndexByte(text[i:], last)
-			if j < 0 {
-				break
-			}
-			i += j
-			if bytes.Equal(text[i+1-len(w):i+1], w) {
-				return true
-			}
-		}
-	}
-	return false
+	return slices.ContainsFunc(f.wide, func(w []byte) bool { return bytes.Contains(text, w) })
 }
 
 // findTyped returns the first occurrence of the typed spelling at or after

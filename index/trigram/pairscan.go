@@ -94,14 +94,6 @@ func newPairFilter(anchors []anchor) pairFilter {
 	return p
 }
 
-// exactPair returns the pair filter accepting the starts where s[i] and
-// s[j] are at offsets i and j.
-func exactPair(s []byte, i, j int) pairFilter {
-	p := pairFilter{ok: true, off: [2]int{i, j}, value: [2]uint64{uint64(s[i]) * lowBits, uint64(s[j]) * lowBits}}
-	p.span = max(i, j) + 1
-	return p
-}
-
 // next returns the first start at or after from where both bytes match, or
 // -1.
 func (p *pairFilter) next(text []byte, from int) int {
