@@ -19,13 +19,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/kotadb/kotadb/errs"
-	"github.com/kotadb/kotadb/internal/vfs"
 )
 
 // lockHolder is the content of the lock file.
@@ -78,61 +76,19 @@ func (n *lockNote) remove() error {
 	return werr
 }
 
-// lockNoteHead is the start of this process's lock file, up to the start
-// time: the pid and command line do not change.
-var lockNoteHead = sync.OnceValues(func() ([]byte, error) {
-	return encodeLockHead(os.Getpid(), commandLine())
-})
-
-// encodeLockHead and encodeLockNote make what encoding/json makes of a
-// lockHolder, without its reflection on every Open.
-func encodeLockHead(pid int, command string) ([]byte, error) {
-	cmd, err := json.Marshal(command)
-	if err != nil {
-		return nil, err
-	}
-	b := strconv.AppendInt([]byte(`{"pid":`), int64(pid), 10)
-	b = append(b, `,"command":`...)
-	return append(b, cmd...), nil
-}
-
-func encodeLockNote(head []byte, started time.Time) ([]byte, error) {
-	ts, err := started.MarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	b := make([]byte, 0, len(head)+len(ts)+16)
-	b = append(append(append(b, head...), `,"started":`...), ts...)
-	return append(b, '}'), nil
-}
-
 // writeLockFile records this process as the writer of dbPath. It writes a
 // temporary file and renames it so a waiting process never reads half a
 // file.
 func writeLockFile(dbPath string, now time.Time) error {
-	head, err := lockNoteHead()
-	if err != nil {
-		return fmt.Errorf("encode lock file: %w", err)
-	}
-	// In UTC: a local time would load the zone database first, the
-	// slowest step of the note. LockedError shows it in local time.
-	b, err := encodeLockNote(head, now.UTC())
+	b, err := json.Marshal(lockHolder{PID: os.Getpid(), Command: commandLine(), Started: now})
 	if err != nil {
 		return fmt.Errorf("encode lock file: %w", err)
 	}
 	tmp := lockPath(dbPath) + ".tmp"
-	f, err := vfs.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
 		return fmt.Errorf("write lock file: %w", err)
 	}
-	_, err = f.Write(b)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, lockPath(dbPath))
-	}
-	if err != nil {
+	if err := os.Rename(tmp, lockPath(dbPath)); err != nil {
 		_ = os.Remove(tmp)
 		return fmt.Errorf("write lock file: %w", err)
 	}
